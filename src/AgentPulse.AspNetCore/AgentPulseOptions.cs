@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AgentPulse.AspNetCore;
+
+/// <summary>Options of the AgentPulse endpoint, the event log and fan-out. Validated at start.</summary>
+public sealed class AgentPulseOptions
+{
+    /// <summary>The server sends <c>session.heartbeat</c> when nothing was sent for this long (default: 15 seconds).</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How many frames may wait for one connection; past that it is closed with 4008 (default: 1024).</summary>
+    [Range(16, 1_000_000)]
+    public int SendQueueCapacity { get; set; } = 1024;
+
+    /// <summary>The largest frame a client may send, in bytes; a larger one closes the connection with 1009 (default: 16384).</summary>
+    [Range(256, 16 * 1024 * 1024)]
+    public int MaxInboundFrameBytes { get; set; } = 16 * 1024;
+
+    /// <summary>How many bad frames (bad JSON, unknown op, binary) a connection may send within <see cref="InvalidFrameWindow"/> before it is closed with 1008 (default: 20).</summary>
+    [Range(1, 100_000)]
+    public int MaxInvalidFrames { get; set; } = 20;
+
+    /// <summary>The window over which <see cref="MaxInvalidFrames"/> counts (default: 10 seconds).</summary>
+    public TimeSpan InvalidFrameWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a close handshake may take before the socket is aborted (default: 5 seconds).</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many events the in-memory log keeps for resume (default: 10000).</summary>
+    [Range(1, 100_000_000)]
+    public int LogRetentionCount { get; set; } = 10_000;
+
+    /// <summary>How long the in-memory log keeps an event for resume (default: 10 minutes).</summary>
+    public TimeSpan LogRetentionAge { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many events one resume reads from the log per batch (default: 512).</summary>
+    [Range(1, 100_000)]
+    public int ReplayBatchSize { get; set; } = 512;
+
+    /// <summary>
+    /// Origins allowed besides the request's own (same origin is always allowed, and so is a
+    /// request without <c>Origin</c>, as non-browser clients send none). Compared as
+    /// <c>scheme://host[:port]</c>, case-insensitively; <c>*</c> allows every origin (default: empty).
+    /// </summary>
+    public IList<string> AllowedOrigins { get; } = new List<string>();
+
+    /// <summary>
+    /// Whether a connection needs an authenticated user (from ASP.NET Core authentication); when on,
+    /// a connection sees public events and its own user's (default: <c>false</c>: the single local user sees everything).
+    /// </summary>
+    public bool RequireAuthentication { get; set; }
+
+    /// <summary>How many events the publisher may hold before the sequencer takes them; publishing waits past that (default: 65536).</summary>
+    [Range(1, 10_000_000)]
+    public int PublishQueueCapacity { get; set; } = 65_536;
+}

@@ -1,0 +1,75 @@
+using AgentPulse.Protocol;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AgentPulse.AspNetCore.Internal;
+
+/// <summary>Runs the sequencer and the heartbeat scan, and closes every connection with 1001 when the app stops.</summary>
+internal sealed class EventHubService(EventHub hub, IOptions<AgentPulseOptions> options, TimeProvider time, IHostApplicationLifetime lifetime) : IHostedService, IDisposable
+{
+    private readonly CancellationTokenSource stopping = new();
+    private Task? sequencer;
+    private Task? heartbeats;
+    private CancellationTokenRegistration onStopping;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        sequencer = hub.RunAsync(stopping.Token);
+        heartbeats = HeartbeatLoopAsync(stopping.Token);
+        // ApplicationStopping fires before the server stops taking requests and waits for open ones,
+        // so the close frames go out while Kestrel still drains the WebSocket requests.
+        onStopping = lifetime.ApplicationStopping.Register(() => CloseAll(CloseCodes.GoingAway, "server shutting down"));
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        CloseAll(CloseCodes.GoingAway, "server shutting down");
+        hub.Complete();
+        await stopping.CancelAsync();
+        foreach (var task in new[] { sequencer, heartbeats })
+        {
+            if (task is not null)
+            {
+                try
+                {
+                    await task.WaitAsync(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+    }
+
+    private void CloseAll(int code, string reason)
+    {
+        foreach (var connection in hub.Connections)
+        {
+            connection.RequestClose(code, reason);
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(CancellationToken cancellationToken)
+    {
+        var interval = options.Value.HeartbeatInterval;
+        // Scan often enough that an idle connection hears from us within a quarter interval of its due time.
+        var tick = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 100, interval.Ticks / 4));
+        using var timer = new PeriodicTimer(tick, time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            var now = time.GetTimestamp();
+            var seq = hub.Log.LastSeq;
+            foreach (var connection in hub.Connections)
+            {
+                connection.HeartbeatIfIdle(now, interval, seq);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        onStopping.Dispose();
+        stopping.Dispose();
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace AgentPulse.AspNetCore.Internal;
+
+internal sealed partial class ServerConnection
+{
+    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened (after: {After}, user: {User}).")]
+    private static partial void LogOpened(ILogger logger, string connectionId, long? after, string? user);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "Connection {ConnectionId} closed ({Code} {Reason}).")]
+    private static partial void LogClosed(ILogger logger, string connectionId, int code, string reason);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Connection {ConnectionId} overflowed its send queue of {Capacity} frames; closing with 4008.")]
+    private static partial void LogOverflow(ILogger logger, string connectionId, int capacity);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Connection {ConnectionId} sent a frame over {Max} bytes; closing with 1009.")]
+    private static partial void LogTooBig(ILogger logger, string connectionId, int max);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Connection {ConnectionId} sent {Count} invalid frames in the window; closing with 1008.")]
+    private static partial void LogFlood(ILogger logger, string connectionId, int count);
+}

@@ -1,0 +1,342 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Security.Claims;
+using System.Text.Json;
+using AgentPulse.Protocol;
+
+namespace AgentPulse.AspNetCore.Internal;
+
+internal sealed partial class ServerConnection
+{
+    private const int SmallReceiveBuffer = 512;
+
+    /// <summary>
+    /// Runs the connection to its end: decides whether the resume can be honoured, joins fan-out,
+    /// then sends welcome, replay or snapshot, and live events, while the receive loop takes operations.
+    /// </summary>
+    public async Task RunAsync(long? after, string? epoch, ISnapshotProvider snapshots, ClaimsPrincipal user, CancellationToken requestAborted)
+    {
+        metrics.ConnectionOpened();
+        LogOpened(logger, ConnectionId, after, userId);
+        CancellationTokenRegistration abortOnTimeout = default;
+        try
+        {
+            var recovered = after is { } from && (epoch is null || epoch == hub.Log.Epoch)
+                && (await hub.Log.ReadAfterAsync(from, 1, requestAborted)).Complete;
+            IReadOnlyList<TaskRecord>? snapshot = null;
+            var joinedAt = recovered
+                ? hub.Join(this, null)
+                : hub.Join(this, () => snapshot = snapshots.GetSnapshot(user));
+            if (after is not null)
+            {
+                metrics.Resumed(recovered);
+            }
+
+            // Past a close request, give the handshake CloseTimeout, then abort whatever still waits
+            // on the socket (a writer stuck behind a client that stopped reading, a silent peer).
+            abortOnTimeout = closing.Token.Register(() =>
+            {
+                var deadline = new CancellationTokenSource(options.CloseTimeout, time);
+                deadline.Token.Register(socket.Abort);
+            });
+
+            var sending = SendLoopAsync(recovered ? after : null, joinedAt, snapshot, requestAborted);
+            var receiving = ReceiveLoopAsync(requestAborted);
+            if (await Task.WhenAny(sending, receiving) == receiving)
+            {
+                RequestClose(CloseCodes.Abnormal, "");
+            }
+            await sending;
+            await receiving;
+        }
+        catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            hub.Leave(this);
+            await abortOnTimeout.DisposeAsync();
+            closing.Dispose();
+            metrics.ConnectionClosed();
+            LogClosed(logger, ConnectionId, closeCode, closeReason);
+        }
+    }
+
+    private async Task SendLoopAsync(long? replayAfter, long joinedAt, IReadOnlyList<TaskRecord>? snapshot, CancellationToken requestAborted)
+    {
+        try
+        {
+            var heartbeatSeconds = (int)Math.Ceiling(options.HeartbeatInterval.TotalSeconds);
+            await SendAsync(Frames.Welcome(new SessionWelcome(Frames.ProtocolVersion, ConnectionId, hub.Log.Epoch, joinedAt, replayAfter is not null, heartbeatSeconds)), requestAborted);
+            if (replayAfter is { } cursor)
+            {
+                await ReplayAsync(cursor, joinedAt, requestAborted);
+            }
+            else
+            {
+                await SendAsync(Frames.Snapshot(new SessionSnapshot(snapshot ?? [])), requestAborted);
+            }
+
+            var reader = queue.Reader;
+            while (await reader.WaitToReadAsync(CancellationToken.None))
+            {
+                var sent = 0;
+                while (Volatile.Read(ref closeCode) == 0 && reader.TryRead(out var item))
+                {
+                    ReadOnlyMemory<byte> frame;
+                    if (item.Event is { } entry)
+                    {
+                        // Replay or snapshot already covered everything up to the join.
+                        if (entry.Seq <= joinedAt)
+                        {
+                            continue;
+                        }
+                        frame = entry.Utf8Frame;
+                    }
+                    else
+                    {
+                        frame = item.Control;
+                    }
+                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
+                    sent++;
+                }
+                if (sent > 0)
+                {
+                    Volatile.Write(ref lastSendTimestamp, time.GetTimestamp());
+                    metrics.FramesSent(sent);
+                }
+                if (Volatile.Read(ref closeCode) != 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            RequestClose(CloseCodes.Abnormal, "");
+            return;
+        }
+        finally
+        {
+            while (queue.Reader.TryRead(out _))
+            {
+                // Let go of what was queued: the client resumes from the log.
+            }
+        }
+        await CloseOutputAsync();
+    }
+
+    private async Task ReplayAsync(long cursor, long until, CancellationToken requestAborted)
+    {
+        var sent = 0;
+        while (cursor < until && Volatile.Read(ref closeCode) == 0)
+        {
+            var read = await hub.Log.ReadAfterAsync(cursor, options.ReplayBatchSize, requestAborted);
+            if (!read.Complete)
+            {
+                // Retention overtook the replay: the client must start over, as a slow consumer does.
+                RequestClose(CloseCodes.SlowConsumer, "fell behind the log's retention: resume with after");
+                return;
+            }
+            if (read.Events.Count == 0)
+            {
+                break;
+            }
+            foreach (var entry in read.Events)
+            {
+                if (entry.Seq > until)
+                {
+                    break;
+                }
+                cursor = entry.Seq;
+                if (Sees(entry))
+                {
+                    await socket.SendAsync(entry.Utf8Frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
+                    sent++;
+                }
+            }
+        }
+        metrics.FramesSent(sent);
+    }
+
+    private async ValueTask SendAsync(byte[] frame, CancellationToken cancellationToken)
+    {
+        await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        Volatile.Write(ref lastSendTimestamp, time.GetTimestamp());
+        metrics.FramesSent(1);
+    }
+
+    private async Task CloseOutputAsync()
+    {
+        var code = Volatile.Read(ref closeCode);
+        if (code is 0 or CloseCodes.Abnormal || socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+        try
+        {
+            await socket.CloseOutputAsync((WebSocketCloseStatus)code, closeReason, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken requestAborted)
+    {
+        var small = new byte[SmallReceiveBuffer];
+        byte[]? large = null;
+        try
+        {
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(small.AsMemory(), requestAborted);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    // Echo the client's close; ours wins if one was already requested.
+                    RequestClose((int?)socket.CloseStatus ?? CloseCodes.Normal, socket.CloseStatusDescription ?? "");
+                    return;
+                }
+                var length = result.Count;
+                var message = small.AsMemory(0, length);
+                var tooBig = false;
+                if (!result.EndOfMessage)
+                {
+                    large ??= ArrayPool<byte>.Shared.Rent(options.MaxInboundFrameBytes + 1);
+                    small.AsSpan(0, length).CopyTo(large);
+                    while (!result.EndOfMessage)
+                    {
+                        if (length > options.MaxInboundFrameBytes)
+                        {
+                            tooBig = true;
+                            length = 0; // discard the rest of the frame
+                        }
+                        var room = large.AsMemory(length, Math.Min(large.Length - length, options.MaxInboundFrameBytes + 1 - length));
+                        result = await socket.ReceiveAsync(room, requestAborted);
+                        if (result.MessageType == WebSocketMessageType.Close)
+                        {
+                            RequestClose((int?)socket.CloseStatus ?? CloseCodes.Normal, socket.CloseStatusDescription ?? "");
+                            return;
+                        }
+                        length += result.Count;
+                    }
+                    tooBig |= length > options.MaxInboundFrameBytes;
+                    message = large.AsMemory(0, length);
+                }
+                if (tooBig)
+                {
+                    LogTooBig(logger, ConnectionId, options.MaxInboundFrameBytes);
+                    RequestClose(CloseCodes.MessageTooBig, $"frame over {options.MaxInboundFrameBytes} bytes");
+                    continue; // keep reading until the client's close reply
+                }
+                if (Volatile.Read(ref closeCode) != 0)
+                {
+                    continue;
+                }
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    Invalid(ErrorCodes.BinaryNotSupported, "Binary frames are not supported: send operations as JSON text.");
+                    continue;
+                }
+                Handle(message.Span);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            RequestClose(CloseCodes.Abnormal, "");
+        }
+        finally
+        {
+            if (large is not null)
+            {
+                ArrayPool<byte>.Shared.Return(large);
+            }
+        }
+    }
+
+    private void Handle(ReadOnlySpan<byte> utf8)
+    {
+        ClientOperation? operation;
+        try
+        {
+            operation = JsonSerializer.Deserialize(utf8, AgentPulseJsonContext.Default.ClientOperation);
+        }
+        catch (JsonException ex)
+        {
+            Invalid(ErrorCodes.BadRequest, $"The frame is not a JSON operation: {ex.Message}");
+            return;
+        }
+        switch (operation?.Op)
+        {
+            case ClientOps.Subscribe or ClientOps.Unsubscribe:
+                ChangeSubscription(operation.Op == ClientOps.Subscribe, operation.Types);
+                break;
+            case ClientOps.Ping:
+                SendControl(Frames.Pong(operation.Id));
+                break;
+            case null:
+                Invalid(ErrorCodes.BadRequest, "An operation needs an 'op': subscribe, unsubscribe or ping.");
+                break;
+            default:
+                Invalid(ErrorCodes.UnknownOp, $"Unknown op '{operation.Op}': use subscribe, unsubscribe or ping.");
+                break;
+        }
+    }
+
+    private void ChangeSubscription(bool add, IReadOnlyList<string>? types)
+    {
+        var op = add ? ClientOps.Subscribe : ClientOps.Unsubscribe;
+        if (types is null || types.Count == 0)
+        {
+            Invalid(ErrorCodes.BadRequest, $"'{op}' needs 'types': a list of patterns such as [\"task.*\"].");
+            return;
+        }
+        var parsed = new List<TypePattern>(types.Count);
+        foreach (var text in types)
+        {
+            if (!TypePattern.TryParse(text, out var pattern))
+            {
+                Invalid(ErrorCodes.BadPattern, $"'{text}' is not a type pattern: use an exact type such as 'task.started', a prefix such as 'task.*', or '*'.");
+                return;
+            }
+            parsed.Add(pattern);
+        }
+        string[] now;
+        lock (subscriptionGate)
+        {
+            var set = patterns.ToList();
+            foreach (var pattern in parsed)
+            {
+                if (add && !set.Contains(pattern))
+                {
+                    set.Add(pattern);
+                }
+                else if (!add)
+                {
+                    set.Remove(pattern);
+                }
+            }
+            patterns = [.. set];
+            wantsEverything = set.Any(p => p.IsAll);
+            now = set.Select(p => p.Text).ToArray();
+        }
+        SendControl(Frames.Subscribed(now));
+    }
+
+    private void Invalid(string code, string message)
+    {
+        var now = time.GetTimestamp();
+        if (time.GetElapsedTime(invalidWindowStart, now) > options.InvalidFrameWindow)
+        {
+            invalidWindowStart = now;
+            invalidFrames = 0;
+        }
+        if (++invalidFrames > options.MaxInvalidFrames)
+        {
+            LogFlood(logger, ConnectionId, invalidFrames);
+            RequestClose(CloseCodes.PolicyViolation, "too many invalid frames");
+            return;
+        }
+        SendControl(Frames.Error(code, message));
+    }
+}

@@ -1,0 +1,128 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Security.Claims;
+using System.Text.Json;
+using System.Threading.Channels;
+using AgentPulse.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace AgentPulse.AspNetCore.Internal;
+
+/// <summary>
+/// One WebSocket: a receive loop for client operations and one writer fed by a bounded queue.
+/// Fan-out only ever calls <see cref="Offer"/>, which never waits.
+/// </summary>
+internal sealed partial class ServerConnection
+{
+    private readonly WebSocket socket;
+    private readonly EventHub hub;
+    private readonly AgentPulseOptions options;
+    private readonly TimeProvider time;
+    private readonly AgentPulseMetrics metrics;
+    private readonly ILogger logger;
+    private readonly Channel<Outbound> queue;
+    private readonly string? userId;
+    private readonly bool seesEverything;
+    private readonly Lock subscriptionGate = new();
+    private readonly CancellationTokenSource closing = new();
+    private volatile TypePattern[] patterns;
+    private volatile bool wantsEverything;
+    private int closeCode; // 0 until a close is requested
+    private string closeReason = "";
+    private long lastSendTimestamp;
+    private int invalidFrames;
+    private long invalidWindowStart;
+
+    public ServerConnection(WebSocket socket, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ClaimsPrincipal user, IReadOnlyList<TypePattern> initialPatterns)
+    {
+        this.socket = socket;
+        this.hub = hub;
+        this.options = options;
+        this.time = time;
+        this.metrics = metrics;
+        this.logger = logger;
+        userId = UserIds.Of(user);
+        seesEverything = !options.RequireAuthentication;
+        patterns = [.. initialPatterns];
+        wantsEverything = patterns.Any(p => p.IsAll);
+        ConnectionId = Guid.NewGuid().ToString("N")[..12];
+        queue = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: that is the overflow signal
+        });
+        lastSendTimestamp = time.GetTimestamp();
+        invalidWindowStart = lastSendTimestamp;
+    }
+
+    public string ConnectionId { get; }
+
+    /// <summary>Called by fan-out for every event, under its lock: filter, then queue without waiting.</summary>
+    public void Offer(LoggedEvent entry)
+    {
+        if (!Sees(entry))
+        {
+            return;
+        }
+        if (!queue.Writer.TryWrite(new Outbound(entry, null)) && Volatile.Read(ref closeCode) == 0)
+        {
+            metrics.QueueOverflowed();
+            LogOverflow(logger, ConnectionId, options.SendQueueCapacity);
+            RequestClose(CloseCodes.SlowConsumer, "slow consumer: resume with after");
+        }
+    }
+
+    private bool Sees(LoggedEvent entry)
+    {
+        if (!seesEverything && entry.Audience.UserId is { } owner && owner != userId)
+        {
+            return false;
+        }
+        return wantsEverything || TypePattern.AnyMatches(patterns, entry.Type);
+    }
+
+    /// <summary>Queues a heartbeat when nothing was sent for <paramref name="interval"/>.</summary>
+    public void HeartbeatIfIdle(long now, TimeSpan interval, long seq)
+    {
+        if (time.GetElapsedTime(Volatile.Read(ref lastSendTimestamp), now) >= interval)
+        {
+            // Counts as a send at once, so that a slow writer does not get one per scan.
+            Volatile.Write(ref lastSendTimestamp, now);
+            SendControl(Frames.Heartbeat(seq));
+        }
+    }
+
+    /// <summary>
+    /// Asks the writer to stop sending and close with <paramref name="code"/>; the first request wins.
+    /// If the close handshake has not finished within the close timeout, the socket is aborted.
+    /// </summary>
+    public void RequestClose(int code, string reason)
+    {
+        if (Interlocked.CompareExchange(ref closeCode, code, 0) != 0)
+        {
+            return;
+        }
+        closeReason = reason;
+        queue.Writer.TryComplete();
+        try
+        {
+            closing.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void SendControl(byte[] frame)
+    {
+        if (!queue.Writer.TryWrite(new Outbound(null, frame)) && Volatile.Read(ref closeCode) == 0)
+        {
+            metrics.QueueOverflowed();
+            LogOverflow(logger, ConnectionId, options.SendQueueCapacity);
+            RequestClose(CloseCodes.SlowConsumer, "slow consumer: resume with after");
+        }
+    }
+
+    private readonly record struct Outbound(LoggedEvent? Event, byte[]? Control);
+}

@@ -1,0 +1,27 @@
+using AgentPulse.AspNetCore;
+using AgentPulse.Server.Events;
+
+namespace AgentPulse.Server;
+
+/// <summary>Builds the whole app; tests build it the same way, on a port of their own.</summary>
+public static class AgentPulseApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddAgentPulse(options => builder.Configuration.GetSection("AgentPulse").Bind(options))
+            .AddTaskSnapshots();
+        builder.Services.Configure<EventsOptions>(builder.Configuration.GetSection("Events"));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        app.MapAgentPulse("/ws/agents");
+        app.MapEvents();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        return app;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text.Json;
+using AgentPulse.AspNetCore;
+using AgentPulse.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace AgentPulse.Server.Events;
+
+/// <summary>Options of <c>POST /api/events</c>.</summary>
+public sealed class EventsOptions
+{
+    /// <summary>The largest request body, in bytes (default: 262144).</summary>
+    public int MaxBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>The most events in one batch (default: 1000).</summary>
+    public int MaxBatch { get; set; } = 1000;
+}
+
+/// <summary><c>POST /api/events</c>: producers outside the server publish CloudEvents over HTTP.</summary>
+public static class EventsEndpoints
+{
+    private const string Structured = "application/cloudevents+json";
+    private const string Batch = "application/cloudevents-batch+json";
+
+    public static void MapEvents(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapPost("/api/events", PublishAsync).AddEndpointFilter(LoopbackOnly);
+
+    /// <summary>Refuses publishers that are not on this machine (403): there is no publisher authentication yet.</summary>
+    internal static async ValueTask<object?> LoopbackOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var remote = context.HttpContext.Connection.RemoteIpAddress;
+        if (remote is null || !IPAddress.IsLoopback(remote))
+        {
+            return Results.Problem(
+                title: "Publishing is local only",
+                detail: "Events may be published only from this machine (loopback).",
+                statusCode: StatusCodes.Status403Forbidden);
+        }
+        return await next(context);
+    }
+
+    private static async Task<IResult> PublishAsync(HttpRequest request, IEventPublisher publisher, IOptions<EventsOptions> options, CancellationToken cancellationToken)
+    {
+        var opts = options.Value;
+        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType is not (Structured or Batch or "application/json"))
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"Send one CloudEvent as {Structured} (or application/json), or a batch as {Batch}.");
+        }
+        if (request.ContentLength > opts.MaxBodyBytes)
+        {
+            return TooLarge(opts);
+        }
+
+        JsonElement body;
+        try
+        {
+            using var limited = new LimitedStream(request.Body, opts.MaxBodyBytes);
+            using var document = await JsonDocument.ParseAsync(limited, cancellationToken: cancellationToken);
+            body = document.RootElement.Clone();
+        }
+        catch (LimitedStream.TooLargeException)
+        {
+            return TooLarge(opts);
+        }
+        catch (JsonException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Not valid JSON", ex.Message);
+        }
+
+        var isBatch = mediaType == Batch || (mediaType == "application/json" && body.ValueKind == JsonValueKind.Array);
+        var items = new List<JsonElement>();
+        if (isBatch)
+        {
+            if (body.ValueKind != JsonValueKind.Array)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Not a batch", $"A {Batch} body is a JSON array of CloudEvents.");
+            }
+            items.AddRange(body.EnumerateArray());
+            if (items.Count == 0 || items.Count > opts.MaxBatch)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Bad batch size", $"A batch holds 1 to {opts.MaxBatch} events; this one holds {items.Count}.");
+            }
+        }
+        else
+        {
+            items.Add(body);
+        }
+
+        var events = new List<CloudEvent>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (!CloudEventValidator.TryRead(items[i], out var cloudEvent, out var error))
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid CloudEvent", isBatch ? $"Event {i}: {error}" : error);
+            }
+            events.Add(cloudEvent);
+        }
+
+        var results = new List<object>(events.Count);
+        foreach (var cloudEvent in events)
+        {
+            var result = await publisher.PublishAsync(cloudEvent, EventAudience.Public, cancellationToken);
+            results.Add(new { seq = result.Seq, id = result.Id, duplicate = result.Duplicate });
+        }
+        return isBatch
+            ? Results.Json(new { events = results }, statusCode: StatusCodes.Status202Accepted)
+            : Results.Json(results[0], statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static IResult TooLarge(EventsOptions options) =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "Too large", $"The body is over {options.MaxBodyBytes} bytes.");
+
+    private static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(title: title, detail: detail, statusCode: status);
+}

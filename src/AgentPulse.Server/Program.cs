@@ -1,0 +1,4 @@
+using AgentPulse.Server;
+
+var app = AgentPulseApp.Build(args);
+app.Run();
