@@ -30,6 +30,7 @@ public static class AgentPulseServiceCollectionExtensions
         services.TryAddSingleton<EventHub>();
         services.TryAddSingleton<WebSocketEndpoint>();
         services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHub>());
+        services.TryAddSingleton<IAgentPulseConnections>(sp => sp.GetRequiredService<EventHub>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EventHubService>());
         return new AgentPulseBuilder(services);
     }

@@ -10,7 +10,7 @@ namespace AgentPulse.AspNetCore.Internal;
 /// appends each event to the log (which assigns its seq and serializes it once), lets observers see
 /// it, and offers the same bytes to every connection's bounded queue, in seq order.
 /// </summary>
-internal sealed partial class EventHub : IEventPublisher
+internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
 {
     private readonly Channel<PublishRequest> requests;
     private readonly IEventLog log;
@@ -161,6 +161,22 @@ internal sealed partial class EventHub : IEventPublisher
             connections = next;
         }
     }
+
+    public int Count => Volatile.Read(ref connections).Length;
+
+    public IReadOnlyList<string> ConnectionIds => Array.ConvertAll(Volatile.Read(ref connections), c => c.ConnectionId);
+
+    public bool Abort(string connectionId) => Find(connectionId)?.Abort() is not null;
+
+    public bool Close(string connectionId, int closeCode, string reason)
+    {
+        var connection = Find(connectionId);
+        connection?.RequestClose(closeCode, reason);
+        return connection is not null;
+    }
+
+    private ServerConnection? Find(string connectionId) =>
+        Array.Find(Volatile.Read(ref connections), c => c.ConnectionId == connectionId);
 
     private sealed class PublishRequest(CloudEvent cloudEvent, EventAudience audience)
         : TaskCompletionSource<PublishResult>(TaskCreationOptions.RunContinuationsAsynchronously)

@@ -114,6 +114,14 @@ internal sealed partial class ServerConnection
         }
     }
 
+    /// <summary>Drops the socket without a close frame, as a network failure would.</summary>
+    public ServerConnection Abort()
+    {
+        RequestClose(CloseCodes.Abnormal, "aborted");
+        socket.Abort();
+        return this;
+    }
+
     private void SendControl(byte[] frame)
     {
         if (!queue.Writer.TryWrite(new Outbound(null, frame)) && Volatile.Read(ref closeCode) == 0)
