@@ -68,34 +68,57 @@ internal sealed partial class ServerConnection
         {
             var heartbeatSeconds = (int)Math.Ceiling(options.HeartbeatInterval.TotalSeconds);
             await SendAsync(Frames.Welcome(new SessionWelcome(Frames.ProtocolVersion, ConnectionId, hub.Log.Epoch, joinedAt, replayAfter is not null, heartbeatSeconds)), requestAborted);
-            if (replayAfter is { } cursor)
+            if (replayAfter is { } after)
             {
-                await ReplayAsync(cursor, joinedAt, requestAborted);
+                // A replay is a catch-up from the log that starts at the client's seq.
+                Volatile.Write(ref position, after);
+                Interlocked.Increment(ref overflowMark);
             }
             else
             {
+                Volatile.Write(ref position, joinedAt);
                 await SendAsync(Frames.Snapshot(new SessionSnapshot(snapshot ?? [])), requestAborted);
             }
 
             var reader = queue.Reader;
-            while (await reader.WaitToReadAsync(CancellationToken.None))
+            do
             {
                 var sent = 0;
-                while (Volatile.Read(ref closeCode) == 0 && reader.TryRead(out var item))
+                while (Volatile.Read(ref closeCode) == 0)
                 {
+                    if (Volatile.Read(ref overflowMark) != handledMark)
+                    {
+                        sent += await CatchUpAsync(requestAborted);
+                        continue;
+                    }
+                    if (!reader.TryRead(out var item))
+                    {
+                        break;
+                    }
                     ReadOnlyMemory<byte> frame;
                     if (item.Event is { } entry)
                     {
-                        // Replay or snapshot already covered everything up to the join.
-                        if (entry.Seq <= joinedAt)
+                        if (entry.Seq <= position)
                         {
+                            continue; // the snapshot, the replay or a catch-up covered it
+                        }
+                        if (Volatile.Read(ref overflowMark) != handledMark)
+                        {
+                            // An event before this one may have overflowed: the log has it, in order.
+                            sent += await CatchUpAsync(requestAborted);
                             continue;
                         }
+                        Volatile.Write(ref position, entry.Seq);
                         frame = entry.Utf8Frame;
+                    }
+                    else if (item.Control is { } control)
+                    {
+                        frame = control;
                     }
                     else
                     {
-                        frame = item.Control;
+                        RequestClose(item.CloseCode, item.CloseReason ?? "");
+                        break;
                     }
                     await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
                     sent++;
@@ -105,11 +128,8 @@ internal sealed partial class ServerConnection
                     Volatile.Write(ref lastSendTimestamp, time.GetTimestamp());
                     metrics.FramesSent(sent);
                 }
-                if (Volatile.Read(ref closeCode) != 0)
-                {
-                    break;
-                }
             }
+            while (Volatile.Read(ref closeCode) == 0 && await reader.WaitToReadAsync(CancellationToken.None));
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -126,17 +146,19 @@ internal sealed partial class ServerConnection
         await CloseOutputAsync();
     }
 
-    private async Task ReplayAsync(long cursor, long until, CancellationToken requestAborted)
+    /// <summary>Sends, from the log, every event after <see cref="position"/> that the connection sees, up to the log's end.</summary>
+    private async ValueTask<int> CatchUpAsync(CancellationToken requestAborted)
     {
         var sent = 0;
-        while (cursor < until && Volatile.Read(ref closeCode) == 0)
+        var mark = Volatile.Read(ref overflowMark);
+        while (Volatile.Read(ref closeCode) == 0)
         {
-            var read = await hub.Log.ReadAfterAsync(cursor, options.ReplayBatchSize, requestAborted);
+            var read = await hub.Log.ReadAfterAsync(position, options.ReplayBatchSize, requestAborted);
             if (!read.Complete)
             {
-                // Retention overtook the replay: the client must start over, as a slow consumer does.
-                RequestClose(CloseCodes.SlowConsumer, "fell behind the log's retention: resume with after");
-                return;
+                // Retention overtook this connection: it must start over, as a slow consumer does.
+                Overflow();
+                break;
             }
             if (read.Events.Count == 0)
             {
@@ -144,19 +166,22 @@ internal sealed partial class ServerConnection
             }
             foreach (var entry in read.Events)
             {
-                if (entry.Seq > until)
+                if (Volatile.Read(ref closeCode) != 0)
                 {
                     break;
                 }
-                cursor = entry.Seq;
                 if (Sees(entry))
                 {
                     await socket.SendAsync(entry.Utf8Frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
                     sent++;
                 }
+                Volatile.Write(ref position, entry.Seq);
             }
         }
-        metrics.FramesSent(sent);
+        // Any overflow after `mark` was read is of an event the log may have appended after our
+        // last read: the mismatch brings the writer back here.
+        handledMark = mark;
+        return sent;
     }
 
     private async ValueTask SendAsync(byte[] frame, CancellationToken cancellationToken)
@@ -223,13 +248,13 @@ internal sealed partial class ServerConnection
                     tooBig |= length > options.MaxInboundFrameBytes;
                     message = large.AsMemory(0, length);
                 }
-                if (tooBig)
+                if (tooBig && !closingAfterQueued)
                 {
                     LogTooBig(logger, ConnectionId, options.MaxInboundFrameBytes);
-                    RequestClose(CloseCodes.MessageTooBig, $"frame over {options.MaxInboundFrameBytes} bytes");
+                    CloseAfterQueued(CloseCodes.MessageTooBig, $"frame over {options.MaxInboundFrameBytes} bytes");
                     continue; // keep reading until the client's close reply
                 }
-                if (Volatile.Read(ref closeCode) != 0)
+                if (closingAfterQueued || Volatile.Read(ref closeCode) != 0)
                 {
                     continue;
                 }
@@ -334,7 +359,7 @@ internal sealed partial class ServerConnection
         if (++invalidFrames > options.MaxInvalidFrames)
         {
             LogFlood(logger, ConnectionId, invalidFrames);
-            RequestClose(CloseCodes.PolicyViolation, "too many invalid frames");
+            CloseAfterQueued(CloseCodes.PolicyViolation, "too many invalid frames");
             return;
         }
         SendControl(Frames.Error(code, message));

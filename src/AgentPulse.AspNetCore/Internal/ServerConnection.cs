@@ -10,7 +10,9 @@ namespace AgentPulse.AspNetCore.Internal;
 
 /// <summary>
 /// One WebSocket: a receive loop for client operations and one writer fed by a bounded queue.
-/// Fan-out only ever calls <see cref="Offer"/>, which never waits.
+/// Fan-out only ever calls <see cref="Offer"/>, which never waits. When the queue is full the
+/// writer catches up from the log; a connection that falls further behind than the log retains
+/// is closed with 4008.
 /// </summary>
 internal sealed partial class ServerConnection
 {
@@ -28,8 +30,16 @@ internal sealed partial class ServerConnection
     private volatile TypePattern[] patterns;
     private volatile bool wantsEverything;
     private int closeCode; // 0 until a close is requested
+    private bool closingAfterQueued; // the receive loop's own flag: ignore what the client sends next
     private string closeReason = "";
     private long lastSendTimestamp;
+    // The highest seq the writer has handled (sent, or passed over by the filter). Fan-out reads it
+    // to tell how far behind the connection is.
+    private long position;
+    // Bumped by fan-out each time the queue was full; the writer then catches up from the log,
+    // which holds every event anyway, so a burst costs this connection no memory of its own.
+    private long overflowMark;
+    private long handledMark;
     private int invalidFrames;
     private long invalidWindowStart;
 
@@ -65,11 +75,27 @@ internal sealed partial class ServerConnection
         {
             return;
         }
-        if (!queue.Writer.TryWrite(new Outbound(entry, null)) && Volatile.Read(ref closeCode) == 0)
+        if (queue.Writer.TryWrite(new Outbound(entry, null)) || Volatile.Read(ref closeCode) != 0)
+        {
+            return;
+        }
+        if (entry.Seq - Volatile.Read(ref position) > options.LogRetentionCount)
+        {
+            // So far behind that the log will not hold what it missed: drop it, it resumes or reloads.
+            Overflow();
+        }
+        else
+        {
+            Interlocked.Increment(ref overflowMark);
+        }
+    }
+
+    private void Overflow()
+    {
+        if (RequestClose(CloseCodes.SlowConsumer, "slow consumer: resume with after"))
         {
             metrics.QueueOverflowed();
             LogOverflow(logger, ConnectionId, options.SendQueueCapacity);
-            RequestClose(CloseCodes.SlowConsumer, "slow consumer: resume with after");
         }
     }
 
@@ -97,11 +123,12 @@ internal sealed partial class ServerConnection
     /// Asks the writer to stop sending and close with <paramref name="code"/>; the first request wins.
     /// If the close handshake has not finished within the close timeout, the socket is aborted.
     /// </summary>
-    public void RequestClose(int code, string reason)
+    /// <returns>Whether this request is the one that closes.</returns>
+    public bool RequestClose(int code, string reason)
     {
         if (Interlocked.CompareExchange(ref closeCode, code, 0) != 0)
         {
-            return;
+            return false;
         }
         closeReason = reason;
         queue.Writer.TryComplete();
@@ -111,6 +138,17 @@ internal sealed partial class ServerConnection
         }
         catch (ObjectDisposedException)
         {
+        }
+        return true;
+    }
+
+    /// <summary>Closes after the frames already queued (errors, pongs) have gone out.</summary>
+    private void CloseAfterQueued(int code, string reason)
+    {
+        closingAfterQueued = true;
+        if (!queue.Writer.TryWrite(new Outbound(null, null, code, reason)))
+        {
+            RequestClose(code, reason);
         }
     }
 
@@ -126,11 +164,9 @@ internal sealed partial class ServerConnection
     {
         if (!queue.Writer.TryWrite(new Outbound(null, frame)) && Volatile.Read(ref closeCode) == 0)
         {
-            metrics.QueueOverflowed();
-            LogOverflow(logger, ConnectionId, options.SendQueueCapacity);
-            RequestClose(CloseCodes.SlowConsumer, "slow consumer: resume with after");
+            Overflow();
         }
     }
 
-    private readonly record struct Outbound(LoggedEvent? Event, byte[]? Control);
+    private readonly record struct Outbound(LoggedEvent? Event, byte[]? Control, int CloseCode = 0, string? CloseReason = null);
 }
