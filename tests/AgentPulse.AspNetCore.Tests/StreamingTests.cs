@@ -89,7 +89,22 @@ public sealed class StreamingTests
         var epoch = welcome.GetProperty("epoch").GetString();
         var connectionId = welcome.GetProperty("connectionId").GetString()!;
 
-        var publishing = Task.Run(() => PublishManyAsync(server.Get<IEventPublisher>(), Count));
+        // The publisher stops at each drop point until the drop is done, then goes on while the
+        // client reconnects: the events of that window cross the seam between replay and live.
+        const int Chunk = Count / (Drops + 1);
+        using var dropped = new SemaphoreSlim(0);
+        var publisher = server.Get<IEventPublisher>();
+        var publishing = Task.Run(async () =>
+        {
+            for (var i = 1; i <= Count; i++)
+            {
+                await publisher.PublishAsync(Progress(i));
+                if (i % Chunk == 0 && i / Chunk <= Drops)
+                {
+                    await dropped.WaitAsync(TimeSpan.FromSeconds(30));
+                }
+            }
+        });
         var seqs = new List<long>(Count);
         var recoveredCount = 0;
         var drops = 0;
@@ -124,10 +139,11 @@ public sealed class StreamingTests
                     continue;
                 }
                 seqs.Add(frame.Value.Seq());
-                if (drops < Drops && seqs.Count % (Count / (Drops + 1)) == 0)
+                if (drops < Drops && seqs.Count % Chunk == 0)
                 {
                     drops++;
                     Assert.True(connections.Abort(connectionId));
+                    dropped.Release();
                 }
             }
             await publishing;
