@@ -1,5 +1,6 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Server.Events;
+using OpenTelemetry.Metrics;
 
 namespace AgentPulse.Server;
 
@@ -13,6 +14,9 @@ public static class AgentPulseApp
         builder.Services.AddAgentPulse(options => builder.Configuration.GetSection("AgentPulse").Bind(options))
             .AddTaskSnapshots();
         builder.Services.Configure<EventsOptions>(builder.Configuration.GetSection("Events"));
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("AgentPulse", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -22,6 +26,7 @@ public static class AgentPulseApp
         app.MapAgentPulse("/ws/agents");
         app.MapEvents();
         app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 }

@@ -148,3 +148,26 @@ public sealed class EventsEndpointTests
         Assert.Equal("ok", await response.Content.ReadAsStringAsync());
     }
 }
+
+public sealed class MetricsEndpointTests
+{
+    [Fact]
+    public async Task Metrics_ExposeConnectionsAndPublishedEvents_InPrometheusFormat()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        await client.ReceiveFrameAsync();
+        using var http = server.CreateHttpClient();
+        var published = await http.PostAsync(new Uri("/api/events", UriKind.Relative), new StringContent("""{"type":"agent.note","source":"/a"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, published.StatusCode);
+
+        var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        // OpenTelemetry listens by meter name, process-wide: servers of tests running in parallel
+        // add to the same series, so the count here is at least ours.
+        Assert.Contains("# TYPE agentpulse_connections gauge", text, StringComparison.Ordinal);
+        var match = System.Text.RegularExpressions.Regex.Match(text, @"(?m)^agentpulse_events_published_total(\{[^}]*\})? (\d+)");
+        Assert.True(match.Success, text);
+        Assert.True(long.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) >= 1);
+    }
+}
