@@ -36,8 +36,8 @@ internal sealed partial class ServerConnection
             // on the socket (a writer stuck behind a client that stopped reading, a silent peer).
             abortOnTimeout = closing.Token.Register(() =>
             {
-                var deadline = new CancellationTokenSource(options.CloseTimeout, time);
-                deadline.Token.Register(socket.Abort);
+                closeDeadline = new CancellationTokenSource(options.CloseTimeout, time);
+                closeDeadline.Token.Register(AbortTransport);
             });
 
             var sending = SendLoopAsync(recovered ? after : null, joinedAt, snapshot, requestAborted);
@@ -56,6 +56,8 @@ internal sealed partial class ServerConnection
         {
             hub.Leave(this);
             await abortOnTimeout.DisposeAsync();
+            Volatile.Write(ref finished, true);
+            closeDeadline?.Dispose();
             closing.Dispose();
             metrics.ConnectionClosed();
             LogClosed(logger, ConnectionId, closeCode, closeReason);
@@ -84,6 +86,7 @@ internal sealed partial class ServerConnection
             do
             {
                 var sent = 0;
+                batching?.BeginBatch();
                 while (Volatile.Read(ref closeCode) == 0)
                 {
                     if (Volatile.Read(ref overflowMark) != handledMark)
@@ -123,6 +126,10 @@ internal sealed partial class ServerConnection
                     await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
                     sent++;
                 }
+                if (batching is not null)
+                {
+                    await batching.EndBatchAsync(requestAborted);
+                }
                 if (sent > 0)
                 {
                     Volatile.Write(ref lastSendTimestamp, time.GetTimestamp());
@@ -131,7 +138,7 @@ internal sealed partial class ServerConnection
             }
             while (Volatile.Read(ref closeCode) == 0 && await reader.WaitToReadAsync(CancellationToken.None));
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
             RequestClose(CloseCodes.Abnormal, "");
             return;
@@ -202,7 +209,7 @@ internal sealed partial class ServerConnection
         {
             await socket.CloseOutputAsync((WebSocketCloseStatus)code, closeReason, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
         }
     }
@@ -266,7 +273,7 @@ internal sealed partial class ServerConnection
                 Handle(message.Span);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
             RequestClose(CloseCodes.Abnormal, "");
         }

@@ -17,6 +17,10 @@ namespace AgentPulse.AspNetCore.Internal;
 internal sealed partial class ServerConnection
 {
     private readonly WebSocket socket;
+    private readonly BatchingStream? batching;
+    private readonly Action abortTransport;
+    private CancellationTokenSource? closeDeadline;
+    private bool finished;
     private readonly EventHub hub;
     private readonly AgentPulseOptions options;
     private readonly TimeProvider time;
@@ -43,9 +47,11 @@ internal sealed partial class ServerConnection
     private int invalidFrames;
     private long invalidWindowStart;
 
-    public ServerConnection(WebSocket socket, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ClaimsPrincipal user, IReadOnlyList<TypePattern> initialPatterns)
+    public ServerConnection(WebSocket socket, BatchingStream? batching, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ClaimsPrincipal user, IReadOnlyList<TypePattern> initialPatterns)
     {
         this.socket = socket;
+        this.batching = batching;
+        this.abortTransport = abortTransport;
         this.hub = hub;
         this.options = options;
         this.time = time;
@@ -156,8 +162,25 @@ internal sealed partial class ServerConnection
     public ServerConnection Abort()
     {
         RequestClose(CloseCodes.Abnormal, "aborted");
-        socket.Abort();
+        AbortTransport();
         return this;
+    }
+
+    /// <summary>Drops the TCP connection itself: the socket and everything waiting on it end at once.</summary>
+    private void AbortTransport()
+    {
+        if (Volatile.Read(ref finished))
+        {
+            return; // the request is over; its context may be reused already
+        }
+        socket.Abort();
+        try
+        {
+            abortTransport();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private void SendControl(byte[] frame)
