@@ -82,48 +82,50 @@ internal sealed partial class ServerConnection
                 await SendAsync(Frames.Snapshot(new SessionSnapshot(snapshot ?? [])), requestAborted);
             }
 
-            var reader = queue.Reader;
-            do
+            var controlReader = control.Reader;
+            while (Volatile.Read(ref closeCode) == 0)
             {
+                // Cleared before draining: whatever is queued after this point wakes us again.
+                Volatile.Write(ref wakePending, 0);
                 var sent = 0;
                 batching?.BeginBatch();
                 while (Volatile.Read(ref closeCode) == 0)
                 {
+                    if (controlReader.TryRead(out var item))
+                    {
+                        if (item.Frame is null)
+                        {
+                            RequestClose(item.CloseCode, item.CloseReason ?? "");
+                            break;
+                        }
+                        await socket.SendAsync(item.Frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
+                        sent++;
+                        continue;
+                    }
                     if (Volatile.Read(ref overflowMark) != handledMark)
                     {
+                        // An event may have overflowed the queue: the log has it, in order, with
+                        // everything after our position (what is still queued is skipped below).
                         sent += await CatchUpAsync(requestAborted);
                         continue;
                     }
-                    if (!reader.TryRead(out var item))
+                    if (!events.TryDequeue(out var entry))
                     {
                         break;
                     }
-                    ReadOnlyMemory<byte> frame;
-                    if (item.Event is { } entry)
+                    Interlocked.Decrement(ref queued);
+                    if (entry.Seq <= position)
                     {
-                        if (entry.Seq <= position)
-                        {
-                            continue; // the snapshot, the replay or a catch-up covered it
-                        }
-                        if (Volatile.Read(ref overflowMark) != handledMark)
-                        {
-                            // An event before this one may have overflowed: the log has it, in order.
-                            sent += await CatchUpAsync(requestAborted);
-                            continue;
-                        }
-                        Volatile.Write(ref position, entry.Seq);
-                        frame = entry.Utf8Frame;
+                        continue; // the snapshot, the replay or a catch-up covered it
                     }
-                    else if (item.Control is { } control)
+                    if (Volatile.Read(ref overflowMark) != handledMark)
                     {
-                        frame = control;
+                        // An overflow may have come before this event: the catch-up sends both, in order.
+                        sent += await CatchUpAsync(requestAborted);
+                        continue;
                     }
-                    else
-                    {
-                        RequestClose(item.CloseCode, item.CloseReason ?? "");
-                        break;
-                    }
-                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
+                    Volatile.Write(ref position, entry.Seq);
+                    await socket.SendAsync(entry.Utf8Frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
                     sent++;
                 }
                 if (batching is not null)
@@ -135,8 +137,12 @@ internal sealed partial class ServerConnection
                     Volatile.Write(ref lastSendTimestamp, time.GetTimestamp());
                     metrics.FramesSent(sent);
                 }
+                if (Volatile.Read(ref closeCode) != 0 || !await wake.Reader.WaitToReadAsync(CancellationToken.None))
+                {
+                    break;
+                }
+                wake.Reader.TryRead(out _);
             }
-            while (Volatile.Read(ref closeCode) == 0 && await reader.WaitToReadAsync(CancellationToken.None));
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
@@ -145,9 +151,10 @@ internal sealed partial class ServerConnection
         }
         finally
         {
-            while (queue.Reader.TryRead(out _))
+            // Let go of what was queued: the client resumes from the log.
+            events.Clear();
+            while (control.Reader.TryRead(out _))
             {
-                // Let go of what was queued: the client resumes from the log.
             }
         }
         await CloseOutputAsync();

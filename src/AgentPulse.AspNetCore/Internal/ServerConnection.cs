@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Security.Claims;
 using System.Text.Json;
@@ -10,9 +10,11 @@ namespace AgentPulse.AspNetCore.Internal;
 
 /// <summary>
 /// One WebSocket: a receive loop for client operations and one writer fed by a bounded queue.
-/// Fan-out only ever calls <see cref="Offer"/>, which never waits. When the queue is full the
-/// writer catches up from the log; a connection that falls further behind than the log retains
-/// is closed with 4008.
+/// Fan-out only ever calls <see cref="Offer"/>, which never waits and takes no lock: the event
+/// queue is lock-free, and the writer is woken once per batch, not once per event. When the queue
+/// is full the writer catches up from the log; a connection that falls further behind than the
+/// log retains is closed with 4008. Control frames (acks, pongs, errors, heartbeats) have a small
+/// queue of their own.
 /// </summary>
 internal sealed partial class ServerConnection
 {
@@ -26,7 +28,12 @@ internal sealed partial class ServerConnection
     private readonly TimeProvider time;
     private readonly AgentPulseMetrics metrics;
     private readonly ILogger logger;
-    private readonly Channel<Outbound> queue;
+    private const int ControlQueueCapacity = 256;
+    private readonly ConcurrentQueue<LoggedEvent> events = new();
+    private int queued; // events in `events`: the bound is SendQueueCapacity
+    private readonly Channel<Outbound> control;
+    private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private int wakePending; // 1 while a wake is on its way to the writer
     private readonly string? userId;
     private readonly bool seesEverything;
     private readonly Lock subscriptionGate = new();
@@ -62,10 +69,9 @@ internal sealed partial class ServerConnection
         patterns = [.. initialPatterns];
         wantsEverything = patterns.Any(p => p.IsAll);
         ConnectionId = Guid.NewGuid().ToString("N")[..12];
-        queue = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendQueueCapacity)
+        control = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(ControlQueueCapacity)
         {
             SingleReader = true,
-            SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: that is the overflow signal
         });
         lastSendTimestamp = time.GetTimestamp();
@@ -81,8 +87,15 @@ internal sealed partial class ServerConnection
         {
             return;
         }
-        if (queue.Writer.TryWrite(new Outbound(entry, null)) || Volatile.Read(ref closeCode) != 0)
+        if (Volatile.Read(ref closeCode) != 0)
         {
+            return;
+        }
+        if (Volatile.Read(ref queued) < options.SendQueueCapacity)
+        {
+            Interlocked.Increment(ref queued);
+            events.Enqueue(entry);
+            Wake();
             return;
         }
         if (entry.Seq - Volatile.Read(ref position) > options.LogRetentionCount)
@@ -93,6 +106,15 @@ internal sealed partial class ServerConnection
         else
         {
             Interlocked.Increment(ref overflowMark);
+            Wake();
+        }
+    }
+
+    private void Wake()
+    {
+        if (Volatile.Read(ref wakePending) == 0 && Interlocked.Exchange(ref wakePending, 1) == 0)
+        {
+            wake.Writer.TryWrite(true);
         }
     }
 
@@ -137,7 +159,8 @@ internal sealed partial class ServerConnection
             return false;
         }
         closeReason = reason;
-        queue.Writer.TryComplete();
+        control.Writer.TryComplete();
+        wake.Writer.TryComplete();
         try
         {
             closing.Cancel();
@@ -152,7 +175,11 @@ internal sealed partial class ServerConnection
     private void CloseAfterQueued(int code, string reason)
     {
         closingAfterQueued = true;
-        if (!queue.Writer.TryWrite(new Outbound(null, null, code, reason)))
+        if (control.Writer.TryWrite(new Outbound(null, code, reason)))
+        {
+            Wake();
+        }
+        else
         {
             RequestClose(code, reason);
         }
@@ -185,11 +212,16 @@ internal sealed partial class ServerConnection
 
     private void SendControl(byte[] frame)
     {
-        if (!queue.Writer.TryWrite(new Outbound(null, frame)) && Volatile.Read(ref closeCode) == 0)
+        if (control.Writer.TryWrite(new Outbound(frame)))
+        {
+            Wake();
+        }
+        else if (Volatile.Read(ref closeCode) == 0)
         {
             Overflow();
         }
     }
 
-    private readonly record struct Outbound(LoggedEvent? Event, byte[]? Control, int CloseCode = 0, string? CloseReason = null);
+    /// <summary>A control frame, or (with no frame) a request to close once the frames before it are out.</summary>
+    private readonly record struct Outbound(byte[]? Frame, int CloseCode = 0, string? CloseReason = null);
 }
