@@ -13,6 +13,7 @@ public static class AgentPulseApp
         builder.Services.AddAgentPulse(options => builder.Configuration.GetSection("AgentPulse").Bind(options))
             .AddTaskSnapshots();
         builder.Services.Configure<EventsOptions>(builder.Configuration.GetSection("Events"));
+        builder.Services.AddAgents(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -21,6 +22,7 @@ public static class AgentPulseApp
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.MapAgentPulse("/ws/agents");
         app.MapEvents();
+        app.MapAgents();
         app.MapGet("/healthz", () => Results.Text("ok"));
         return app;
     }
