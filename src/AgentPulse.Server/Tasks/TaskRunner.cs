@@ -27,6 +27,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
     private readonly HashSet<Task> running = [];
     private readonly Lane[] lanes;
     private readonly CancellationTokenSource stopping = new();
+    private bool disposed;
 
     public TaskRunner(IEventPublisher publisher, TaskStore store, TimeProvider time, IOptions<TaskOptions> options, ITaskCheckpoints checkpoints, ILogger<TaskRunner> logger)
     {
@@ -164,6 +165,10 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         Task[] toWait;
         lock (gate)
         {
+            if (disposed)
+            {
+                return;
+            }
             foreach (var lane in lanes)
             {
                 lane.Waiting.Clear();
@@ -183,6 +188,10 @@ internal sealed partial class TaskRunner : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None);
+        lock (gate)
+        {
+            disposed = true;
+        }
         stopping.Dispose();
     }
 
