@@ -10,7 +10,8 @@ public sealed class RestartTests
     [Fact]
     public async Task Restart_InTheMiddleOfIndexing_FailsThatDocument_KeepsTheOthersSearchable_AndItCanBeReindexed()
     {
-        var gate = new TaskGate();
+        // Hold a long document after its second chunk went into the writer, before its own commit.
+        var gate = new TaskGate { Holds = c => c.Kind == "document.index" && c.Stage == "indexing" && c.Current == 2 };
         var first = await RunningServer.StartAsync(configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(gate));
         var dataPath = first.DataPath;
         string heldDocumentId, heldTaskId;
@@ -18,19 +19,23 @@ public sealed class RestartTests
         try
         {
             using var http = first.CreateHttpClient();
-            await using (var events = await EventRecorder.ConnectAsync(first))
-            {
-                var kept = Assert.Single(await http.UploadAsync(("bread.md", Fixtures.Utf8(Fixtures.BakingMarkdown))));
-                var keptIndexed = await events.WaitForAsync(list => list.Any(e => e.Type() == "document.indexed"));
-                keptChunks = keptIndexed.Single(e => e.Type() == "document.indexed").Data().GetProperty("chunkCount").GetInt32();
+            await using var events = await EventRecorder.ConnectAsync(first);
+            var held = Assert.Single(await http.UploadAsync(("night-shift.txt", Fixtures.Utf8(Fixtures.LongText))));
+            heldDocumentId = held.Str("documentId");
+            heldTaskId = held.Str("taskId");
+            await gate.WaitForHeldAsync(1);
 
-                // Hold the next document after its second chunk went into the writer, before its commit.
-                gate.Holds = c => c.Kind == "document.index" && c.Stage == "indexing" && c.Current == 2;
-                var held = Assert.Single(await http.UploadAsync(("night-shift.txt", Fixtures.Utf8(Fixtures.LongText))));
-                heldDocumentId = held.Str("documentId");
-                heldTaskId = held.Str("taskId");
-                await gate.WaitForHeldAsync(1);
-            }
+            // A short document indexed meanwhile commits the writer, and with it the held document's first chunks.
+            var kept = Assert.Single(await http.UploadAsync(("bread.md", Fixtures.Utf8(Fixtures.BakingMarkdown))));
+            var indexed = await events.WaitForAsync(list => list.Any(e => e.Type() == "document.indexed"));
+            var keptIndexed = Assert.Single(indexed, e => e.Type() == "document.indexed").Data();
+            Assert.Equal(kept.Str("documentId"), keptIndexed.Str("documentId"));
+            keptChunks = keptIndexed.GetProperty("chunkCount").GetInt32();
+            Assert.Equal(keptChunks + 2, first.Get<SearchIndex>().ChunkCount());
+
+            // Even so, a search never shows a half-indexed document.
+            var (_, searchTask) = await http.SearchAsync("journal");
+            Assert.Equal(0, (await DocumentUploadTests.WaitForSearchAsync(events, searchTask)).GetProperty("totalHits").GetInt32());
             Assert.Equal("indexing", (await http.GetJsonAsync($"api/documents/{heldDocumentId}")).Str("status"));
         }
         finally
@@ -61,14 +66,13 @@ public sealed class RestartTests
             var (_, searchTask) = await http.SearchAsync("starter dough");
             var found = await DocumentUploadTests.WaitForSearchAsync(events, searchTask);
             Assert.Equal("bread.md", Assert.Single(found.GetProperty("results").EnumerateArray()).Str("name"));
-            (_, searchTask) = await http.SearchAsync("journal");
-            Assert.Equal(0, (await DocumentUploadTests.WaitForSearchAsync(events, searchTask)).GetProperty("totalHits").GetInt32());
 
             using var reindex = await http.PostAsync($"api/documents/{heldDocumentId}/reindex", null);
             Assert.Equal(System.Net.HttpStatusCode.Accepted, reindex.StatusCode);
             await events.WaitForAsync(list => list.Any(e => e.Type() == "document.indexed" && e.Data().Str("documentId") == heldDocumentId));
             (_, searchTask) = await http.SearchAsync("journal");
             Assert.Equal("night-shift.txt", (await DocumentUploadTests.WaitForSearchAsync(events, searchTask)).GetProperty("results")[0].Str("name"));
+            Assert.Equal("indexed", (await http.GetJsonAsync($"api/documents/{heldDocumentId}")).Str("status"));
         }
         finally
         {
