@@ -16,7 +16,8 @@ public sealed class TaskRunnerTests
     [Fact]
     public async Task FiveUploads_AtOnce_RunTwoAtATime_TheRestQueuedThenDone()
     {
-        var gate = new TaskGate { Holds = c => c.Stage == "running" };
+        // Held once extracting is reported, so the events already show the two as running.
+        var gate = new TaskGate { Holds = c => c.Stage == "chunking" };
         await using var server = await StartWithGateAsync(gate);
         await using var events = await EventRecorder.ConnectAsync(server);
         using var http = server.CreateHttpClient();
@@ -24,10 +25,11 @@ public sealed class TaskRunnerTests
         var accepted = await http.UploadAsync([.. Enumerable.Range(1, 5).Select(Note)]);
         Assert.Equal(5, accepted.Count);
         await gate.WaitForHeldAsync(2);
-        await events.WaitForAsync(list => list.Count(IsQueued) == 3);
+        await events.WaitForAsync(list => list.Count(IsQueued) == 3 && MaxRunningAtOnce(list) == 2);
 
         // Two hold their slots at the gate; nothing else can start while they do.
         Assert.Equal(2, gate.Held.Count);
+        Assert.Equal(gate.Held.Select(h => h.TaskId).Order(), RunningNow(events.Events).Order());
         Assert.Equal(5, events.Events.Count(e => e.Type() == "task.started"));
         var active = await http.GetJsonAsync("api/tasks?active=true");
         Assert.Equal(5, active.GetArrayLength());
@@ -122,7 +124,11 @@ public sealed class TaskRunnerTests
     private static bool IsQueued(JsonElement e) => e.Type() == "task.progress" && e.Data().Str("stage") == "queued";
 
     /// <summary>Folds the events: a task runs from its first real progress to its end.</summary>
-    private static int MaxRunningAtOnce(IEnumerable<JsonElement> events)
+    private static int MaxRunningAtOnce(IEnumerable<JsonElement> events) => Fold(events).Max;
+
+    private static HashSet<string> RunningNow(IEnumerable<JsonElement> events) => Fold(events).Running;
+
+    private static (int Max, HashSet<string> Running) Fold(IEnumerable<JsonElement> events)
     {
         var running = new HashSet<string>();
         var max = 0;
@@ -140,6 +146,6 @@ public sealed class TaskRunnerTests
             }
             max = Math.Max(max, running.Count);
         }
-        return max;
+        return (max, running);
     }
 }
