@@ -258,4 +258,22 @@ public sealed class StreamingTests
         Assert.Equal((2L, false), (other.Seq, other.Duplicate));
         Assert.Equal(2, server.Get<IEventLog>().LastSeq);
     }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(125)]
+    [InlineData(126)]
+    [InlineData(65_535)]
+    [InlineData(70_000)]
+    public async Task EventsOfEverySize_ArriveWhole(int padding)
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        await client.HandshakeAsync();
+
+        await server.Get<IEventPublisher>().PublishAsync(Progress(1, padding: padding));
+
+        var frame = (await client.EventsAsync(1))[0];
+        Assert.Equal(padding, frame.Data().GetProperty("message").GetString()!.Length);
+    }
 }

@@ -41,6 +41,12 @@ internal sealed class BatchingStream(Stream inner, int maxBatchBytes = 64 * 1024
         }
     }
 
+    /// <summary>
+    /// Writes whole WebSocket frames made elsewhere (see <see cref="WebSocketFrames"/>). The socket's
+    /// own frames and these never interleave: every write, its or ours, is one whole frame under the gate.
+    /// </summary>
+    public ValueTask WriteFrameAsync(byte[] frame, CancellationToken cancellationToken) => WriteAsync(frame, cancellationToken);
+
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
         await gate.WaitAsync(cancellationToken);

@@ -125,7 +125,7 @@ internal sealed partial class ServerConnection
                         continue;
                     }
                     Volatile.Write(ref position, entry.Seq);
-                    await socket.SendAsync(entry.Utf8Frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
+                    await SendEventAsync(entry, requestAborted);
                     sent++;
                 }
                 if (batching is not null)
@@ -186,7 +186,7 @@ internal sealed partial class ServerConnection
                 }
                 if (Sees(entry))
                 {
-                    await socket.SendAsync(entry.Utf8Frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
+                    await SendEventAsync(entry, requestAborted);
                     sent++;
                 }
                 Volatile.Write(ref position, entry.Seq);
@@ -197,6 +197,12 @@ internal sealed partial class ServerConnection
         handledMark = mark;
         return sent;
     }
+
+    /// <summary>Sends an event: its shared, ready-made frame when this connection writes through a batch.</summary>
+    private ValueTask SendEventAsync(LoggedEvent entry, CancellationToken cancellationToken) =>
+        batching is not null
+            ? batching.WriteFrameAsync(entry.WireFrame, cancellationToken)
+            : socket.SendAsync(entry.Utf8Frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
 
     private async ValueTask SendAsync(byte[] frame, CancellationToken cancellationToken)
     {
