@@ -63,8 +63,7 @@ public sealed partial class AgentPulseClient
                     roundStarted = time.GetTimestamp();
                 }
                 var next = end.Welcomed ? 1 : attempt + 1;
-                var context = new ReconnectContext(next, time.GetElapsedTime(roundStarted), random(), end.Reason, end.CloseCode);
-                var delay = policy.NextDelay(context);
+                var delay = NextDelay(next, time.GetElapsedTime(roundStarted), end);
                 var closeCode = end.CloseCode ?? status.CloseCode;
                 var closeReason = end.CloseCode is null ? status.CloseReason : end.CloseReason;
                 if (delay is not { } wait)
@@ -131,6 +130,20 @@ public sealed partial class AgentPulseClient
             });
             run.FirstConnection.TrySetCanceled();
             run.Finished.TrySetResult();
+        }
+    }
+
+    /// <summary>Asks the policy; a policy (or random source) that throws gives up rather than ending the loop.</summary>
+    private TimeSpan? NextDelay(int attempt, TimeSpan elapsed, ConnectionEnd end)
+    {
+        try
+        {
+            return policy.NextDelay(new ReconnectContext(attempt, elapsed, random(), end.Reason, end.CloseCode));
+        }
+        catch (Exception ex)
+        {
+            LogPolicyFailed(logger, policy.GetType().Name, ex);
+            return null;
         }
     }
 
