@@ -432,6 +432,31 @@ public sealed class ReconnectTests
         Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 0, null, "gave up: connect failed: refused"), await log.NextAsync());
     }
 
+    [Fact]
+    public async Task DisposeAsync_FromAHandler_ClosesTheClientWithoutWaitingForItself()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        var client = NewClient(script, time);
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Subscribe("*", async e =>
+        {
+            await client.DisposeAsync();
+            disposed.TrySetResult();
+        });
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome();
+        socket.PushEvent(1);
+
+        await disposed.Task.WaitAsync(TestTimeouts.Wait);
+
+        await start.WaitAsync(TestTimeouts.Wait);
+        Assert.Equal(ConnectionState.Closed, client.State);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, (await socket.ClientClosed.Task).Code);
+        await client.DisposeAsync(); // again: nothing to do
+    }
+
     private sealed class ThrowingPolicy : IReconnectPolicy
     {
         public TimeSpan? NextDelay(ReconnectContext context) => throw new InvalidOperationException("a bad policy");
