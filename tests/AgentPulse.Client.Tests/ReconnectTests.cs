@@ -159,6 +159,31 @@ public sealed class ReconnectTests
     }
 
     [Fact]
+    public async Task Heartbeat_AnyFrame_PushesTheTimeoutBack()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time, o => o.HeartbeatTimeout = TimeSpan.FromSeconds(30));
+        var delivered = System.Threading.Channels.Channel.CreateUnbounded<long>();
+        client.Subscribe("*", e => delivered.Writer.TryWrite(e.Seq));
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome(heartbeatSeconds: 1); // the option wins over twice the server's interval
+        await start.WaitAsync(TestTimeouts.Wait);
+
+        time.Advance(TimeSpan.FromSeconds(20));
+        socket.PushEvent(1);
+        Assert.Equal(1, await delivered.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Wait)); // the frame was read
+        time.Advance(TimeSpan.FromSeconds(29)); // 49 s since the welcome, 29 s since the last frame
+        Assert.False(socket.Aborted.Task.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1)); // 30 s of silence
+
+        Assert.True(socket.Aborted.Task.IsCompleted);
+        Assert.Equal("heartbeat timeout", (await log.WaitForAsync(s => s.State == ConnectionState.Reconnecting)).Reason);
+    }
+
+    [Fact]
     public async Task ServerThatAcceptsButNeverWelcomes_IsDroppedAfterTheConnectTimeout()
     {
         var script = new SocketScript();
