@@ -129,6 +129,13 @@ public sealed partial class AgentPulseClient
                 ConnectionId = null,
             });
             run.FirstConnection.TrySetCanceled();
+            lock (gate)
+            {
+                if (current == run)
+                {
+                    current = null; // StartAsync may begin a new run
+                }
+            }
             run.Finished.TrySetResult();
         }
     }
