@@ -124,6 +124,7 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Stops the client when cancelled before a connection is up.</param>
     /// <exception cref="AgentPulseException">The policy gave up, or the server ended the connection for good (4001 unauthorized, 1000, 1008, 1009). The client stays <see cref="ConnectionState.Disconnected"/>; <see cref="ReconnectNowAsync"/> tries again.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, or the client was stopped or disposed, before a connection was up.</exception>
     /// <exception cref="InvalidOperationException">The client is already started.</exception>
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
