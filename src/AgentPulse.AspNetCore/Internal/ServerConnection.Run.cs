@@ -109,11 +109,10 @@ internal sealed partial class ServerConnection
                     Volatile.Write(ref lastSendTimestamp, time.GetTimestamp());
                     metrics.FramesSent(sent);
                 }
-                if (Volatile.Read(ref closeCode) != 0 || !await wake.Reader.WaitToReadAsync(CancellationToken.None))
+                if (Volatile.Read(ref closeCode) != 0 || !await wake.WaitAsync())
                 {
                     break;
                 }
-                wake.Reader.TryRead(out _);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
@@ -124,7 +123,7 @@ internal sealed partial class ServerConnection
         finally
         {
             // Let go of what was queued: the client resumes from the log.
-            events.Clear();
+            Volatile.Read(ref events)?.Clear();
             while (control.Reader.TryRead(out _))
             {
             }
@@ -158,7 +157,7 @@ internal sealed partial class ServerConnection
                 sent += await CatchUpAsync(requestAborted);
                 continue;
             }
-            if (!events.TryDequeue(out var entry))
+            if (Volatile.Read(ref events) is not { } queue || !queue.TryDequeue(out var entry))
             {
                 break;
             }
