@@ -17,6 +17,7 @@ public static class AgentPulseApp
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("AgentPulse", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
+        builder.Services.AddAgents(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -25,6 +26,7 @@ public static class AgentPulseApp
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.MapAgentPulse("/ws/agents");
         app.MapEvents();
+        app.MapAgents();
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
