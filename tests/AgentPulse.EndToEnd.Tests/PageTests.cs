@@ -1,0 +1,139 @@
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using AgentPulse.Protocol;
+using AgentPulse.Testing;
+
+namespace AgentPulse.EndToEnd.Tests;
+
+/// <summary>
+/// The whole system as a person sees it: the real server on a free port with its own data folder, the
+/// Blazor UI it serves, in a real Chromium. Elements are found by role and label. Each step leaves a
+/// screenshot in bin/…/screenshots.
+/// </summary>
+public sealed partial class PageTests
+{
+    static PageTests() => SetDefaultExpectTimeout(30_000);
+
+    private static ILocator ConnectionStatus(IPage page) => page.GetByRole(AriaRole.Status, new() { Name = "Connection" });
+
+    private static ILocator Notifications(IPage page) => page.GetByRole(AriaRole.Region, new() { Name = "Notifications" });
+
+    [Fact]
+    public async Task Page_UploadsIndexesSearchesAndReportsAFailure_LiveFromTheServer()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var browser = await Chromium.LaunchAsync();
+        var page = browser.Page;
+
+        await page.GotoAsync(server.BaseAddress.ToString());
+        await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+        await Expect(page.GetByText("No documents yet. Upload one to get started.")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("01-connected");
+
+        // Upload a Markdown file and a PDF: progress bars, then an "indexed" toast for each.
+        await page.GetByLabel("Choose files").SetInputFilesAsync([Files.Markdown("field-notes.md", "zeppelin"), Files.Pdf("report.pdf", "zeppelin")]);
+        await Expect(page.GetByRole(AriaRole.Progressbar, new() { Name = "Indexing field-notes.md" }).First).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("02-indexing");
+        await Expect(Notifications(page).GetByText("field-notes.md is indexed")).ToBeVisibleAsync();
+        await Expect(Notifications(page).GetByText("report.pdf is indexed")).ToBeVisibleAsync();
+        var library = page.GetByRole(AriaRole.List, new() { Name = "Library" });
+        await Expect(library.GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
+        await Expect(library.GetByText("Indexed", new() { Exact = true })).ToHaveCountAsync(2);
+        await browser.ScreenshotAsync("03-indexed");
+
+        var progress = await browser.ProgressSeenAsync();
+        Assert.Contains(progress, p => p.StartsWith("Uploading field-notes.md=", StringComparison.Ordinal));
+        Assert.Contains(progress, p => p.StartsWith("Uploading report.pdf=", StringComparison.Ordinal));
+        var indexing = progress.Where(p => p.StartsWith("Indexing field-notes.md=", StringComparison.Ordinal)).Select(p => int.Parse(p.Split('=')[1], System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
+        Assert.True(indexing.Count >= 2 && indexing.Any(v => v is > 0 and < 100), $"The indexing bar should move; it showed {string.Join(", ", indexing)}.");
+
+        // Search a word that is in both: results with highlights, and a toast.
+        await page.GetByLabel("Search documents").FillAsync("zeppelin");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
+        var results = page.GetByRole(AriaRole.List, new() { Name = "Search results" });
+        await Expect(results.GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
+        await Expect(results.GetByRole(AriaRole.Heading, new() { Name = "field-notes.md" })).ToBeVisibleAsync();
+        await Expect(results.GetByRole(AriaRole.Heading, new() { Name = "report.pdf" })).ToBeVisibleAsync();
+        await Expect(results.Locator("mark").First).ToHaveTextAsync(new Regex("^zeppelin$", RegexOptions.IgnoreCase));
+        await Expect(Notifications(page).GetByText(SearchToast())).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("04-search");
+
+        // A corrupt PDF: an error toast with the reason, and the document marked failed.
+        await page.GetByLabel("Choose files").SetInputFilesAsync(Files.CorruptPdf("broken.pdf"));
+        await Expect(Notifications(page).GetByRole(AriaRole.Alert).Filter(new() { HasText = "Could not index broken.pdf: broken.pdf could not be read: the PDF is damaged." })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Recently finished tasks" }).GetByText("Failed: broken.pdf could not be read: the PDF is damaged.")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("05-failed");
+
+        await page.SetViewportSizeAsync(390, 844);
+        await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+        await browser.ScreenshotAsync("06-narrow");
+
+        Assert.Empty(browser.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task Page_WhenTheServerRestarts_ReconnectsAndShowsTheTruth()
+    {
+        var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
+        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
+        var port = server.Port;
+        try
+        {
+            await using var browser = await Chromium.LaunchAsync();
+            var page = browser.Page;
+            await page.GotoAsync(server.BaseAddress.ToString());
+            await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+            await page.GetByLabel("Choose files").SetInputFilesAsync(Files.Pdf("before.pdf", "restart"));
+            await Expect(Notifications(page).GetByText("before.pdf is indexed")).ToBeVisibleAsync();
+
+            await server.StopAsync();
+            server = null;
+            try
+            {
+                await Expect(ConnectionStatus(page)).ToHaveTextAsync(ReconnectingText());
+            }
+            catch (PlaywrightException)
+            {
+                File.WriteAllLines("/tmp/console.txt", browser.Console);
+                throw;
+            }
+            await browser.ScreenshotAsync("07-reconnecting");
+
+            server = await RunningServer.StartAsync(port: port, dataPath: dataPath);
+            await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+
+            // The truth is what the restarted server says about its tasks: the panel shows each with its outcome.
+            using var http = server.CreateHttpClient();
+            var tasks = await http.GetFromJsonAsync("api/tasks", AgentPulseJsonContext.Default.ListTaskRecord) ?? [];
+            Assert.NotEmpty(tasks);
+            var finished = page.GetByRole(AriaRole.List, new() { Name = "Recently finished tasks" });
+            foreach (var task in tasks.Where(t => t.Status is AgentTaskStatus.Completed or AgentTaskStatus.Failed).OrderByDescending(t => t.FinishedAt).Take(8))
+            {
+                var row = finished.GetByRole(AriaRole.Listitem).Filter(new() { HasText = task.Title });
+                await Expect(row).ToContainTextAsync(task.Status == AgentTaskStatus.Failed ? "Failed: " + task.Error!.Message : "Completed in");
+            }
+            await Expect(page.GetByRole(AriaRole.List, new() { Name = "Running tasks" })).ToHaveCountAsync(tasks.Count(t => t.Status == AgentTaskStatus.Running) > 0 ? 1 : 0);
+            await browser.ScreenshotAsync("08-reconnected");
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+            try
+            {
+                Directory.Delete(dataPath, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    [GeneratedRegex("^Search for “zeppelin” found 2 results in \\d+ ms\\.$")]
+    private static partial Regex SearchToast();
+
+    [GeneratedRegex("^Reconnecting(…|, attempt [1-5] of 5(…|, next in \\d+ s))$")]
+    private static partial Regex ReconnectingText();
+}
