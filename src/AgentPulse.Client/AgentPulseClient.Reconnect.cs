@@ -181,7 +181,6 @@ public sealed partial class AgentPulseClient
         }
 
         using var connection = new Connection(socket, time, connectTimeout);
-        var watchdog = WatchdogAsync(connection);
         var sending = SendLoopAsync(connection, sentTypes);
         var receiving = ReceiveLoopAsync(connection, run);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -224,7 +223,6 @@ public sealed partial class AgentPulseClient
             }
         }
         connection.StopWatchdog();
-        await watchdog.ConfigureAwait(false);
         return end;
     }
 
@@ -357,7 +355,8 @@ public sealed partial class AgentPulseClient
         {
             LogProtocolVersion(logger, welcome.ProtocolVersion, Frames.ProtocolVersion);
         }
-        connection.Timeout = heartbeatTimeout ?? TimeSpan.FromSeconds(2 * Math.Max(1, welcome.HeartbeatSeconds));
+        connection.Welcomed = true;
+        connection.SetTimeout(heartbeatTimeout ?? TimeSpan.FromSeconds(2 * Math.Max(1, welcome.HeartbeatSeconds)));
         var previousEpoch = Epoch;
         Volatile.Write(ref epoch, welcome.Epoch);
         if (!welcome.Recovered)
@@ -368,7 +367,6 @@ public sealed partial class AgentPulseClient
                 : previousEpoch != welcome.Epoch ? ResyncReason.LogReset
                 : ResyncReason.Gap;
         }
-        connection.Welcomed = true;
         connection.ConnectionId = welcome.ConnectionId;
         LogWelcome(logger, welcome.ConnectionId, welcome.Recovered, welcome.Seq, welcome.Epoch);
         run.DrainReconnectNow();
@@ -420,28 +418,6 @@ public sealed partial class AgentPulseClient
 
     private static async ValueTask SendAsync(Connection connection, ClientOperation operation) =>
         await connection.Socket.SendAsync(Frames.Operation(operation), WebSocketMessageType.Text, endOfMessage: true, connection.SendStopped).ConfigureAwait(false);
-
-    /// <summary>Drops the connection when nothing at all came for the timeout (the welcome's, then the heartbeat's).</summary>
-    private async Task WatchdogAsync(Connection connection)
-    {
-        try
-        {
-            while (true)
-            {
-                var timeout = connection.Timeout;
-                var remaining = timeout - time.GetElapsedTime(connection.LastFrame);
-                if (remaining <= TimeSpan.Zero)
-                {
-                    connection.Expire(connection.Welcomed ? "heartbeat timeout" : $"no welcome within {timeout.TotalSeconds:0.###} s");
-                    return;
-                }
-                await Task.Delay(remaining, time, connection.WatchdogStopped).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
 
     /// <summary>How a connection (or an attempt at one) ended.</summary>
     /// <param name="Welcomed">Whether it got as far as the welcome (a successful connect).</param>
