@@ -15,6 +15,7 @@ namespace AgentPulse.Server;
 /// </summary>
 /// <remarks>Registered after <c>AddAgentPulse</c>, so the sequencer already runs when this publishes.</remarks>
 internal sealed partial class AgentsService(
+    AgentDatabase database,
     TaskStore tasks,
     DocumentStore documents,
     SearchStore searches,
@@ -28,6 +29,12 @@ internal sealed partial class AgentsService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var interrupted = new TaskError("interrupted", TaskRunner.InterruptedMessage);
+        // Uploads that were being received when the previous process stopped were never accepted.
+        var incoming = Path.Combine(database.DocumentsPath, "incoming");
+        if (Directory.Exists(incoming))
+        {
+            Directory.Delete(incoming, recursive: true);
+        }
         var unfinished = tasks.List(activeOnly: true, int.MaxValue);
         var recent = tasks.List(activeOnly: false, projection.MaxFinished);
         projection.Seed(recent.UnionBy(unfinished, r => r.TaskId));

@@ -16,6 +16,7 @@ internal sealed class EventRecorder : IAsyncDisposable
     private readonly List<JsonElement> events = [];
     private readonly List<(Func<IReadOnlyList<JsonElement>, bool> Condition, TaskCompletionSource Done)> waiters = [];
     private readonly Task loop;
+    private volatile bool disposing;
 
     private EventRecorder(RawClient client, JsonElement snapshot)
     {
@@ -113,10 +114,15 @@ internal sealed class EventRecorder : IAsyncDisposable
         catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
         }
+        catch (System.Text.Json.JsonException) when (disposing)
+        {
+            // RawClient's close handshake reads from the socket too; what this loop got then is not a frame.
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
+        disposing = true;
         await client.DisposeAsync();
         await loop;
     }

@@ -168,8 +168,9 @@ internal static class DocumentsEndpoints
     {
         var buffer = new byte[81920];
         long total = 0;
-        await using (var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+        try
         {
+            await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
             int read;
             while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
             {
@@ -180,6 +181,11 @@ internal static class DocumentsEndpoints
                 }
                 await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             }
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
         }
         if (total > maxBytes)
         {

@@ -27,6 +27,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
     private readonly HashSet<Task> running = [];
     private readonly Lane[] lanes;
     private readonly CancellationTokenSource stopping = new();
+    private bool disposed;
 
     public TaskRunner(IEventPublisher publisher, TaskStore store, TimeProvider time, IOptions<TaskOptions> options, ITaskCheckpoints checkpoints, ILogger<TaskRunner> logger)
     {
@@ -68,7 +69,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
             active.Add(definition.TaskId, entry);
         }
         store.Save(entry.Record);
-        await PublishAsync(entry, new TaskStarted(definition.TaskId, definition.Kind, definition.Title, definition.Agent, definition.ResourceId), Subject(entry));
+        await PublishAsync(entry, new TaskStarted(definition.TaskId, definition.Kind, definition.Title, definition.Agent, definition.ResourceId), Subject(entry), entry.Record.StartedAt);
 
         var lane = lanes[(int)definition.Lane];
         bool runNow;
@@ -164,6 +165,10 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         Task[] toWait;
         lock (gate)
         {
+            if (disposed)
+            {
+                return;
+            }
             foreach (var lane in lanes)
             {
                 lane.Waiting.Clear();
@@ -183,6 +188,10 @@ internal sealed partial class TaskRunner : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None);
+        lock (gate)
+        {
+            disposed = true;
+        }
         stopping.Dispose();
     }
 
@@ -197,10 +206,14 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         }
     }
 
-    internal ValueTask PublishAsync<T>(TaskEntry entry, T payload, string subject) where T : class
+    /// <remarks>
+    /// The snapshot takes a task's startedAt and finishedAt from the event times, so the events that
+    /// start and end a task carry the very times the store keeps (<paramref name="at"/>).
+    /// </remarks>
+    internal ValueTask PublishAsync<T>(TaskEntry entry, T payload, string subject, DateTimeOffset? at = null) where T : class
     {
         var audience = entry.Definition.Owner is { } owner ? EventAudience.User(owner) : EventAudience.Public;
-        var cloudEvent = CloudEvent.Create(payload, entry.Definition.Source, subject, time: time.GetUtcNow());
+        var cloudEvent = CloudEvent.Create(payload, entry.Definition.Source, subject, time: at ?? time.GetUtcNow());
         return Discard(publisher.PublishAsync(cloudEvent, audience, CancellationToken.None));
 
         static async ValueTask Discard(ValueTask<PublishResult> publish) => await publish;
@@ -308,7 +321,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         entry.Record = entry.Record with { Status = AgentTaskStatus.Completed, Progress = 1, FinishedAt = now, Error = null };
         store.Save(entry.Record);
         var durationMs = (long)time.GetElapsedTime(entry.RunningSince).TotalMilliseconds;
-        await PublishAsync(entry, new TaskCompleted(entry.Definition.TaskId, durationMs, outcome.Result), Subject(entry));
+        await PublishAsync(entry, new TaskCompleted(entry.Definition.TaskId, durationMs, outcome.Result), Subject(entry), now);
         if (outcome.AfterCompleted is { } after)
         {
             await after();
@@ -328,10 +341,11 @@ internal sealed partial class TaskRunner : IAsyncDisposable
                 LogFinishFailed(logger, entry.Definition.TaskId, ex);
             }
         }
-        entry.Record = entry.Record with { Status = AgentTaskStatus.Failed, FinishedAt = time.GetUtcNow(), Error = error, Message = error.Message };
+        var now = time.GetUtcNow();
+        entry.Record = entry.Record with { Status = AgentTaskStatus.Failed, FinishedAt = now, Error = error, Message = error.Message };
         store.Save(entry.Record);
         LogTaskFailed(logger, entry.Definition.TaskId, error.Code, error.Message);
-        await PublishAsync(entry, new TaskFailed(entry.Definition.TaskId, error, retryable), Subject(entry));
+        await PublishAsync(entry, new TaskFailed(entry.Definition.TaskId, error, retryable), Subject(entry), now);
     }
 
     private async Task FinishQueuedAsync(TaskEntry entry, TaskError error)
