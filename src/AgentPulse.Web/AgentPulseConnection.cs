@@ -152,16 +152,17 @@ public sealed partial class AgentPulseConnection : IAgentPulseConnection, IAsync
 
     private async ValueTask<WebSocket> OpenSocketAsync(Uri uri, CancellationToken cancellationToken)
     {
-        var opened = new ClientWebSocket();
+        var browserSocket = new ClientWebSocket();
         try
         {
-            await opened.ConnectAsync(uri, cancellationToken);
+            await browserSocket.ConnectAsync(uri, cancellationToken);
         }
         catch
         {
-            opened.Dispose();
+            browserSocket.Dispose();
             throw;
         }
+        var opened = new BrowserCloseCodeWebSocket(browserSocket);
         lock (gate)
         {
             socket = opened;

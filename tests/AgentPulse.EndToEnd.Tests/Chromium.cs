@@ -43,7 +43,7 @@ public sealed class Chromium : IAsyncDisposable
 
     public List<string> ConsoleErrors { get; } = [];
 
-    /// <summary>Everything the page wrote to its console, for a failing test's output.</summary>
+    /// <summary>Everything the page wrote to its console (the client logs its states there).</summary>
     public List<string> Console { get; } = [];
 
     public static async Task<Chromium> LaunchAsync(int width = 1280, int height = 800)
@@ -83,7 +83,7 @@ public sealed class Chromium : IAsyncDisposable
     public async Task ScreenshotAsync(string name)
     {
         Directory.CreateDirectory(ScreenshotFolder);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = false });
     }
 
     public async ValueTask DisposeAsync()

@@ -69,6 +69,23 @@ public class AgentEventTests : WebTestContext
         Assert.Equal(0, real.SubscriptionCount);
     }
 
+    [Fact]
+    public async Task EveryView_Disposed_LeavesNoSubscriptionOrHandlerButTheActivityLists()
+    {
+        Api.Respond = _ => FakeApi.Json("""{"documents":[]}""");
+        Render<Host>();
+        Assert.Equal(5, Connection.SubscriptionCount);
+        Assert.Equal(3, Connection.ResyncedHandlerCount);
+        Assert.Equal(1, Connection.StatusChangedHandlerCount);
+
+        await DisposeComponentsAsync();
+
+        // What is left is the app-wide activity list's own: task.* and its resync handler.
+        Assert.Equal(1, Connection.SubscriptionCount);
+        Assert.Equal(1, Connection.ResyncedHandlerCount);
+        Assert.Equal(0, Connection.StatusChangedHandlerCount);
+    }
+
     private sealed class Host : ComponentBase
     {
         protected override void BuildRenderTree(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder builder)

@@ -87,6 +87,17 @@ public class DocumentUploaderTests : WebTestContext
     }
 
     [Fact]
+    public void Resync_ReloadsTheLibrary()
+    {
+        var cut = RenderWithLibrary();
+        cut.WaitForAssertion(() => Assert.Equal(["GET /api/documents"], Api.Requests));
+
+        Connection.Resync();
+
+        cut.WaitForAssertion(() => Assert.Equal(["GET /api/documents", "GET /api/documents"], Api.Requests));
+    }
+
+    [Fact]
     public void FileInput_IsLabelledChooseFiles_AndHookedToThePageScript()
     {
         var cut = RenderWithLibrary();

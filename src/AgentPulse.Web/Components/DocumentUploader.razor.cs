@@ -47,6 +47,7 @@ public sealed partial class DocumentUploader
     {
         coalescer = new RenderCoalescer(Time, RenderCoalescer.DefaultInterval, () => _ = InvokeAsync(StateHasChanged));
         Activity.Changed += coalescer.Request;
+        Connection.Resynced += OnResynced;
         await ReloadDocumentsAsync();
     }
 
@@ -63,6 +64,7 @@ public sealed partial class DocumentUploader
     public async ValueTask DisposeAsync()
     {
         disposed = true;
+        Connection.Resynced -= OnResynced;
         if (coalescer is not null)
         {
             Activity.Changed -= coalescer.Request;
@@ -234,6 +236,9 @@ public sealed partial class DocumentUploader
         await ReloadDocumentsAsync();
     }
 
+    /// <summary>Back after a gap (a restart, a long drop): documents may have changed meanwhile.</summary>
+    private void OnResynced(ResyncEventArgs args) => _ = InvokeAsync(ReloadDocumentsAsync);
+
     private async Task DeleteAsync(DocumentInfo document)
     {
         try
@@ -251,10 +256,10 @@ public sealed partial class DocumentUploader
     /// <summary>Reloads the library; a request while one runs makes one more run after it.</summary>
     private async Task ReloadDocumentsAsync()
     {
-        if (reload is not null)
+        if (reload is { IsCompleted: false } running)
         {
             reloadAgain = true;
-            await reload;
+            await running;
             return;
         }
         reload = ReloadLoopAsync();
@@ -277,7 +282,6 @@ public sealed partial class DocumentUploader
                 StateHasChanged();
             }
             while (reloadAgain && !disposed);
-            reload = null;
         }
     }
 }
