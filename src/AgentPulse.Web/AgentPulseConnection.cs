@@ -175,10 +175,4 @@ public sealed partial class AgentPulseConnection : IAgentPulseConnection, IAsync
         Interlocked.Increment(ref subscriptionCount);
         return new CountedSubscription(inner, () => Interlocked.Decrement(ref subscriptionCount));
     }
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "The page's lifecycle events could not be hooked; the connection works without them.")]
-    private static partial void LogLifecycleUnavailable(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "The connection gave up: {Reason}")]
-    private static partial void LogGaveUp(ILogger logger, string reason);
 }
