@@ -126,6 +126,65 @@ public sealed partial class PageTests
         }
     }
 
+    [Fact]
+    public async Task Page_WhenLeft_ClosesItsConnectionWith1000()
+    {
+        var log = new ServerLog();
+        await using var server = await RunningServer.StartAsync(configure: log.AddTo);
+        await using var browser = await Chromium.LaunchAsync();
+        await browser.Page.GotoAsync(server.BaseAddress.ToString());
+        await Expect(ConnectionStatus(browser.Page)).ToHaveTextAsync("Connected");
+        var connectionId = Assert.Single(server.Get<AgentPulse.AspNetCore.IAgentPulseConnections>().ConnectionIds);
+
+        await browser.Page.GotoAsync("about:blank");
+
+        // Without the page's pagehide handler the browser would close with 1001 (going away).
+        var closed = await log.WaitForAsync(201, $"Connection {connectionId} closed", TimeSpan.FromSeconds(30));
+        Assert.Equal($"Connection {connectionId} closed (1000 page hidden).", closed);
+    }
+
+    [Fact]
+    public async Task Page_WhenTheBrowserComesOnline_ReconnectsAtOnce_RatherThanAtTheNextAttempt()
+    {
+        var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
+        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
+        var port = server.Port;
+        try
+        {
+            await using var browser = await Chromium.LaunchAsync();
+            var page = browser.Page;
+            await page.GotoAsync(server.BaseAddress.ToString());
+            await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+
+            await server.StopAsync();
+            server = null;
+            // The last attempt waits 8 to 16 s.
+            await Expect(ConnectionStatus(page)).ToHaveTextAsync(LastAttemptWaiting());
+            server = await RunningServer.StartAsync(port: port, dataPath: dataPath);
+            await page.EvaluateAsync("window.dispatchEvent(new Event('online'))");
+
+            await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected", new() { Timeout = 4_000 });
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+            try
+            {
+                Directory.Delete(dataPath, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    // 7 s or more left: a restart and a 4 s wait still end before the attempt would have been made.
+    [GeneratedRegex("^Reconnecting, attempt 5 of 5, next in ([7-9]|1[0-6]) s$")]
+    private static partial Regex LastAttemptWaiting();
+
     [GeneratedRegex("^Search for “zeppelin” found 2 results in \\d+ ms\\.$")]
     private static partial Regex SearchToast();
 
