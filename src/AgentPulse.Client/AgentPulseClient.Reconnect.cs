@@ -22,19 +22,23 @@ public sealed partial class AgentPulseClient
         var everConnected = false;
         var attempt = 0; // 0: an attempt the policy did not schedule
         var roundStarted = time.GetTimestamp();
+        var fresh = true;
         try
         {
             while (!run.Stopping.IsCancellationRequested)
             {
                 if (attempt == 0)
                 {
+                    // A fresh start has no reason yet; a retry asked for keeps the reason it retries.
                     SetStatus(status with
                     {
                         State = everConnected ? ConnectionState.Reconnecting : ConnectionState.Connecting,
                         Attempt = 0,
                         NextDelay = null,
+                        Reason = fresh ? null : status.Reason,
                         ConnectionId = null,
                     });
+                    fresh = false;
                 }
                 var end = await ConnectOnceAsync(run).ConfigureAwait(false);
                 if (run.Stopping.IsCancellationRequested)
@@ -59,13 +63,17 @@ public sealed partial class AgentPulseClient
                     roundStarted = time.GetTimestamp();
                 }
                 var next = end.Welcomed ? 1 : attempt + 1;
-                var context = new ReconnectContext(next, time.GetElapsedTime(roundStarted), random(), end.Reason, end.CloseCode);
-                var delay = policy.NextDelay(context);
+                var delay = NextDelay(next, time.GetElapsedTime(roundStarted), end);
                 var closeCode = end.CloseCode ?? status.CloseCode;
                 var closeReason = end.CloseCode is null ? status.CloseReason : end.CloseReason;
                 if (delay is not { } wait)
                 {
-                    var reason = next > 1 ? $"gave up after {next - 1} attempts: {end.Reason}" : $"gave up: {end.Reason}";
+                    var reason = (next - 1) switch
+                    {
+                        0 => $"gave up: {end.Reason}",
+                        1 => $"gave up after 1 attempt: {end.Reason}",
+                        var n => $"gave up after {n} attempts: {end.Reason}",
+                    };
                     LogGaveUp(logger, next - 1, end.Reason);
                     if (!await DisconnectedAsync(run, new ConnectionStatus(ConnectionState.Disconnected, next - 1, null, reason, closeCode, closeReason)).ConfigureAwait(false))
                     {
@@ -121,7 +129,28 @@ public sealed partial class AgentPulseClient
                 ConnectionId = null,
             });
             run.FirstConnection.TrySetCanceled();
+            lock (gate)
+            {
+                if (current == run)
+                {
+                    current = null; // StartAsync may begin a new run
+                }
+            }
             run.Finished.TrySetResult();
+        }
+    }
+
+    /// <summary>Asks the policy; a policy (or random source) that throws gives up rather than ending the loop.</summary>
+    private TimeSpan? NextDelay(int attempt, TimeSpan elapsed, ConnectionEnd end)
+    {
+        try
+        {
+            return policy.NextDelay(new ReconnectContext(attempt, elapsed, random(), end.Reason, end.CloseCode));
+        }
+        catch (Exception ex)
+        {
+            LogPolicyFailed(logger, policy.GetType().Name, ex);
+            return null;
         }
     }
 
@@ -309,18 +338,28 @@ public sealed partial class AgentPulseClient
                     LogBadFrame(logger, "no type");
                     return;
                 case EventTypes.SessionWelcome:
-                    OnWelcome(connection, run, JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.SessionFrameSessionWelcome)!.Data);
+                    if (JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.SessionFrameSessionWelcome) is { Data: { } welcome })
+                    {
+                        OnWelcome(connection, run, welcome);
+                    }
                     return;
                 case EventTypes.SessionSnapshot:
-                    OnSnapshot(connection, JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.SessionFrameSessionSnapshot)!.Data);
+                    if (JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.SessionFrameSessionSnapshot) is { Data: { } snapshot })
+                    {
+                        OnSnapshot(connection, snapshot);
+                    }
                     return;
                 case EventTypes.SessionError:
-                    var error = JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.SessionFrameSessionError)!.Data;
-                    LogSessionError(logger, error.Code, error.Message);
+                    if (JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.SessionFrameSessionError) is { Data: { } error })
+                    {
+                        LogSessionError(logger, error.Code, error.Message);
+                    }
                     return;
                 case EventTypes.SessionSubscribed:
-                    var subscribed = JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.SessionFrameSessionSubscribed)!.Data;
-                    LogSubscribed(logger, string.Join(',', subscribed.Types));
+                    if (JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.SessionFrameSessionSubscribed) is { Data.Types: { } types })
+                    {
+                        LogSubscribed(logger, string.Join(',', types));
+                    }
                     return;
                 case var _ when type.StartsWith(EventTypes.SessionPrefix, StringComparison.Ordinal):
                     return; // heartbeat, pong, and whatever a later protocol adds: proof of life only
@@ -342,10 +381,6 @@ public sealed partial class AgentPulseClient
         catch (JsonException ex)
         {
             LogBadFrame(logger, ex.Message);
-        }
-        catch (NullReferenceException ex)
-        {
-            LogBadFrame(logger, ex.Message); // a session frame without its data
         }
     }
 

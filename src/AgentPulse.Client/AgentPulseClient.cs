@@ -169,13 +169,6 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
         }
         run.Stop();
         await run.Finished.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        lock (gate)
-        {
-            if (current == run)
-            {
-                current = null;
-            }
-        }
     }
 
     /// <summary>

@@ -178,6 +178,17 @@ public sealed class ServerTests
     }
 
     [Fact]
+    public async Task RefusedHandshake_Http401_IsReportedAsUnauthorized()
+    {
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["AgentPulse:RequireAuthentication"] = "true" });
+        await using var client = NewClient(server, o => o.ReconnectPolicy = new ExponentialBackoffReconnectPolicy { InitialDelay = TimeSpan.Zero, MaxAttempts = 1 });
+
+        var error = await Assert.ThrowsAsync<AgentPulseException>(() => client.StartAsync());
+
+        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 1, null, "gave up after 1 attempt: connect failed: unauthorized (HTTP 401)"), error.Status);
+    }
+
+    [Fact]
     public async Task TypedAndPatternSubscriptions_GetExactlyTheirEvents()
     {
         await using var server = await RunningServer.StartAsync();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 
@@ -62,11 +63,21 @@ internal static class ConnectUri
         {
             // The browser keeps its own connection alive; elsewhere a ping also keeps proxies from idling the socket out.
             socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
+            // To tell a refused handshake (401, 403) from a network failure; the browser never shows the status.
+            socket.Options.CollectHttpResponseDetails = true;
         }
         try
         {
             await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
             return socket;
+        }
+        catch (WebSocketException ex) when (!OperatingSystem.IsBrowser() && socket.HttpStatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            var status = socket.HttpStatusCode;
+            socket.Dispose();
+            throw new WebSocketException(
+                status == HttpStatusCode.Unauthorized ? "unauthorized (HTTP 401)" : "forbidden (HTTP 403)",
+                ex);
         }
         catch
         {
