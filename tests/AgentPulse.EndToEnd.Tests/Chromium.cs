@@ -29,8 +29,11 @@ public sealed class Chromium : IAsyncDisposable
     private readonly IPlaywright playwright;
     private readonly string profile;
 
-    private Chromium(IPlaywright playwright, IBrowserContext context, IPage page, string profile)
+    private readonly string name;
+
+    private Chromium(string name, IPlaywright playwright, IBrowserContext context, IPage page, string profile)
     {
+        this.name = name;
         this.playwright = playwright;
         Context = context;
         Page = page;
@@ -46,7 +49,8 @@ public sealed class Chromium : IAsyncDisposable
     /// <summary>Everything the page wrote to its console (the client logs its states there).</summary>
     public List<string> Console { get; } = [];
 
-    public static async Task<Chromium> LaunchAsync(int width = 1280, int height = 800)
+    /// <summary>Starts Chromium; <paramref name="name"/> names its last screenshot and console log (kept for a failing test).</summary>
+    public static async Task<Chromium> LaunchAsync(string name, int width = 1280, int height = 800)
     {
         var playwright = await Playwright.CreateAsync();
         var profile = Path.Combine(Path.GetTempPath(), "agentpulse-chromium", Guid.NewGuid().ToString("N"));
@@ -64,7 +68,7 @@ public sealed class Chromium : IAsyncDisposable
         });
         await context.AddInitScriptAsync(ProgressRecorder);
         var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
-        var chromium = new Chromium(playwright, context, page, profile);
+        var chromium = new Chromium(name, playwright, context, page, profile);
         page.Console += (_, message) =>
         {
             chromium.Console.Add($"{message.Type}: {message.Text}");
@@ -88,6 +92,16 @@ public sealed class Chromium : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // What the page looked like and said at the end: the first thing to read when a test fails.
+        try
+        {
+            await ScreenshotAsync(name + "-last");
+        }
+        catch (PlaywrightException)
+        {
+        }
+        Directory.CreateDirectory(ScreenshotFolder);
+        await File.WriteAllLinesAsync(Path.Combine(ScreenshotFolder, name + "-console.txt"), Console);
         await Context.CloseAsync();
         playwright.Dispose();
         try

@@ -18,11 +18,13 @@ public sealed partial class PageTests
 
     private static ILocator Notifications(IPage page) => page.GetByRole(AriaRole.Region, new() { Name = "Notifications" });
 
+    private static string TestName([System.Runtime.CompilerServices.CallerMemberName] string name = "") => name;
+
     [Fact]
     public async Task Page_UploadsIndexesSearchesAndReportsAFailure_LiveFromTheServer()
     {
         await using var server = await RunningServer.StartAsync();
-        await using var browser = await Chromium.LaunchAsync();
+        await using var browser = await Chromium.LaunchAsync(TestName());
         var page = browser.Page;
 
         await page.GotoAsync(server.BaseAddress.ToString());
@@ -79,7 +81,7 @@ public sealed partial class PageTests
         var port = server.Port;
         try
         {
-            await using var browser = await Chromium.LaunchAsync();
+            await using var browser = await Chromium.LaunchAsync(TestName());
             var page = browser.Page;
             await page.GotoAsync(server.BaseAddress.ToString());
             await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
@@ -131,7 +133,7 @@ public sealed partial class PageTests
     {
         var log = new ServerLog();
         await using var server = await RunningServer.StartAsync(configure: log.AddTo);
-        await using var browser = await Chromium.LaunchAsync();
+        await using var browser = await Chromium.LaunchAsync(TestName());
         await browser.Page.GotoAsync(server.BaseAddress.ToString());
         await Expect(ConnectionStatus(browser.Page)).ToHaveTextAsync("Connected");
         var connectionId = Assert.Single(server.Get<AgentPulse.AspNetCore.IAgentPulseConnections>().ConnectionIds);
@@ -151,7 +153,7 @@ public sealed partial class PageTests
         var port = server.Port;
         try
         {
-            await using var browser = await Chromium.LaunchAsync();
+            await using var browser = await Chromium.LaunchAsync(TestName());
             var page = browser.Page;
             await page.GotoAsync(server.BaseAddress.ToString());
             await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
