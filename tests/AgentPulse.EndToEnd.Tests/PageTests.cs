@@ -129,6 +129,35 @@ public sealed partial class PageTests
     }
 
     [Fact]
+    public async Task Page_TakesADroppedFile_AndDeletesIt()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var browser = await Chromium.LaunchAsync(TestName());
+        var page = browser.Page;
+        await page.GotoAsync(server.BaseAddress.ToString());
+        await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+
+        // What a drag from the desktop delivers: a drop event whose DataTransfer holds the file.
+        var files = await page.EvaluateHandleAsync("""
+            () => {
+              const transfer = new DataTransfer();
+              transfer.items.add(new File(['# Dropped\n\nA note about a walrus.'], 'dropped.md', { type: 'text/markdown' }));
+              return transfer;
+            }
+            """);
+        await page.GetByRole(AriaRole.Group, new() { Name = "Upload documents" }).DispatchEventAsync("drop", new { dataTransfer = files });
+
+        await Expect(Notifications(page).GetByText("dropped.md is indexed (1 chunk) and can be searched.")).ToBeVisibleAsync();
+        var library = page.GetByRole(AriaRole.List, new() { Name = "Library" });
+        await Expect(library.GetByRole(AriaRole.Listitem)).ToHaveTextAsync(new Regex("^\\s*dropped\\.md\\s+33 B · 1 chunk\\s+Indexed\\s*$"));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete dropped.md" }).ClickAsync();
+
+        await Expect(Notifications(page).GetByText("Deleted dropped.md.")).ToBeVisibleAsync();
+        await Expect(page.GetByText("No documents yet. Upload one to get started.")).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task Page_WhenLeft_ClosesItsConnectionWith1000()
     {
         var log = new ServerLog();
