@@ -14,7 +14,7 @@ public static class Format
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.##} GB"),
     };
 
-    /// <summary>"0.4 s", "12 s", "3 min 05 s".</summary>
+    /// <summary>"40 ms", "1.3 s", "12 s", "3 min 05 s".</summary>
     public static string Duration(TimeSpan duration)
     {
         if (duration < TimeSpan.Zero)
@@ -23,6 +23,7 @@ public static class Format
         }
         return duration.TotalSeconds switch
         {
+            < 1 => string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(duration.TotalMilliseconds):0} ms"),
             < 10 => string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(duration.TotalSeconds * 10) / 10:0.0} s"),
             < 60 => string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(duration.TotalSeconds):0} s"),
             _ => string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalMinutes} min {duration.Seconds:00} s"),

@@ -50,4 +50,14 @@ public class FormatTests
     [InlineData(-1, 0)]
     [InlineData(double.NaN, 0)]
     public void Percent_IsAWholeNumberFromZeroToAHundred(double fraction, int expected) => Assert.Equal(expected, Format.Percent(fraction));
+
+    [Theory]
+    [InlineData(40, "40 ms")]
+    [InlineData(999, "999 ms")]
+    [InlineData(1_349, "1.3 s")]
+    [InlineData(12_900, "12 s")]
+    [InlineData(185_000, "3 min 05 s")]
+    [InlineData(-5, "0 ms")]
+    public void Duration_ReadsAsAPersonWouldSayIt(int milliseconds, string expected) =>
+        Assert.Equal(expected, Format.Duration(TimeSpan.FromMilliseconds(milliseconds)));
 }
