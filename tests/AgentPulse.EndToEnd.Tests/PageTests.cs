@@ -158,6 +158,34 @@ public sealed partial class PageTests
     }
 
     [Fact]
+    public async Task Page_IsUsableFromTheKeyboard()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var browser = await Chromium.LaunchAsync(TestName());
+        var page = browser.Page;
+        await page.GotoAsync(server.BaseAddress.ToString());
+        await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByLabel("Search documents")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync("nothing-matches-this");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByText("No documents match “nothing-matches-this”.")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByLabel("Choose files")).ToBeFocusedAsync();
+        await browser.ScreenshotAsync("09-keyboard");
+
+        // A toast's dismiss button is a real button: focus it and press Enter.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Dismiss notification" }).First.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(Notifications(page).Locator(".toast")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Page_WhenLeft_ClosesItsConnectionWith1000()
     {
         var log = new ServerLog();

@@ -72,6 +72,7 @@ public class SearchPanelTests : WebTestContext
         Connection.Publish(new SearchCompleted("s1", "zebra", 0, 3, [], "task-s1"));
 
         cut.WaitForAssertion(() => Assert.Equal("No documents match “zebra”.", cut.Find(".empty").TextContent));
+        Assert.Equal("Search for “zebra” found nothing.", Assert.Single(ToastService.Toasts).Message);
     }
 
     [Fact]

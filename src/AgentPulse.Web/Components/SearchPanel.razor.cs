@@ -156,7 +156,9 @@ public sealed partial class SearchPanel
         pending = null;
         result = completed;
         state = SearchState.Done;
-        Toasts.Show(ToastLevel.Info, $"Search for “{completed.Query}” found {Hits(completed.TotalHits)} in {completed.TookMs} ms.");
+        Toasts.Show(ToastLevel.Info, completed.TotalHits == 0
+            ? $"Search for “{completed.Query}” found nothing."
+            : $"Search for “{completed.Query}” found {Hits(completed.TotalHits)} in {completed.TookMs} ms.");
     }
 
     private void Fail(TaskError failure)
