@@ -186,6 +186,53 @@ public sealed partial class PageTests
     }
 
     [Fact]
+    public async Task Page_UnderAThousandProgressEvents_RendersTheBarAtMostTenTimesASecond()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var browser = await Chromium.LaunchAsync(TestName());
+        var page = browser.Page;
+        await page.GotoAsync(server.BaseAddress.ToString());
+        await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+        await page.EvaluateAsync("""
+            () => {
+              window.__renders = [];
+              new MutationObserver(records => {
+                for (const r of records) {
+                  if (r.target.getAttribute && r.target.getAttribute('aria-label') === 'Stress test') window.__renders.push(performance.now());
+                }
+              }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+            }
+            """);
+        using var http = server.CreateHttpClient();
+        await PublishAsync(http, [CloudEvent.Create(new TaskStarted("stress", "test", "Stress test", "tester", null), "/tests/stress")]);
+
+        await Expect(page.GetByRole(AriaRole.Progressbar, new() { Name = "Stress test" })).ToHaveAttributeAsync("aria-valuenow", "0");
+        for (var batch = 0; batch < 2; batch++)
+        {
+            await PublishAsync(http, [.. Enumerable.Range(batch * 500 + 1, 500)
+                .Select(i => CloudEvent.Create(new TaskProgress("stress", i / 1000.0, "working", $"step {i} of 1000", i, 1000), "/tests/stress"))]);
+        }
+
+        await Expect(page.GetByRole(AriaRole.Progressbar, new() { Name = "Stress test" })).ToHaveAttributeAsync("aria-valuenow", "100");
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Running tasks" })).ToContainTextAsync("step 1000 of 1000");
+        var renders = await page.EvaluateAsync<double[]>("window.__renders");
+        var span = renders[^1] - renders[0];
+        // A render now, then at most one per 100 ms: 1,000 events never cost 1,000 renders.
+        Assert.InRange(renders.Length, 1, (int)(span / 100) + 2);
+        Assert.True(renders.Length < 50, $"{renders.Length} renders for 1,000 events");
+    }
+
+    private static async Task PublishAsync(HttpClient http, CloudEvent[] events)
+    {
+        using var content = new StringContent(
+            System.Text.Json.JsonSerializer.Serialize(events.ToList(), AgentPulseJsonContext.Default.ListCloudEvent),
+            System.Text.Encoding.UTF8,
+            "application/cloudevents-batch+json");
+        using var response = await http.PostAsync(new Uri("api/events", UriKind.Relative), content);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Page_WhenLeft_ClosesItsConnectionWith1000()
     {
         var log = new ServerLog();
