@@ -210,6 +210,7 @@ public sealed partial class AgentPulseClient
         }
 
         using var connection = new Connection(socket, time, connectTimeout);
+        live = connection;
         var sending = SendLoopAsync(connection, sentTypes);
         var receiving = ReceiveLoopAsync(connection, run);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -251,6 +252,7 @@ public sealed partial class AgentPulseClient
                 }
             }
         }
+        live = null;
         connection.StopWatchdog();
         return end;
     }
@@ -418,7 +420,7 @@ public sealed partial class AgentPulseClient
         dispatch.Writer.TryWrite(DispatchItem.For(args));
     }
 
-    /// <summary>The only writer of the socket: keeps the server's filter equal to the subscriptions' union.</summary>
+    /// <summary>The only writer of the socket: keeps the server's filter equal to the subscriptions' union, and sends the pings of liveness checks.</summary>
     private async Task SendLoopAsync(Connection connection, string[] sent)
     {
         try
@@ -438,11 +440,15 @@ public sealed partial class AgentPulseClient
                     await SendAsync(connection, new ClientOperation { Op = ClientOps.Unsubscribe, Types = remove }).ConfigureAwait(false);
                 }
                 sent = wanted;
-                if (!await subscriptionsChanged.Reader.WaitToReadAsync(connection.SendStopped).ConfigureAwait(false))
+                if (Interlocked.Exchange(ref pingWanted, 0) == 1)
+                {
+                    await SendAsync(connection, new ClientOperation { Op = ClientOps.Ping, Id = "liveness" }).ConfigureAwait(false);
+                }
+                if (!await sendWanted.Reader.WaitToReadAsync(connection.SendStopped).ConfigureAwait(false))
                 {
                     return;
                 }
-                subscriptionsChanged.Reader.TryRead(out _);
+                sendWanted.Reader.TryRead(out _);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)

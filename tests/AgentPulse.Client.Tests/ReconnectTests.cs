@@ -422,11 +422,13 @@ public sealed class ReconnectTests
     }
 
     [Fact]
-    public async Task ReconnectNow_WhileConnected_DoesNothing()
+    public async Task ReconnectNow_WhileConnected_ChecksTheConnectionAndKeepsItWhenTheServerAnswers()
     {
         var script = new SocketScript();
         var time = new FakeTimeProvider();
         await using var client = NewClient(script, time);
+        var delivered = System.Threading.Channels.Channel.CreateUnbounded<long>();
+        client.Subscribe("*", e => delivered.Writer.TryWrite(e.Seq));
         var log = new StatusLog(client);
         var start = client.StartAsync();
         var socket = await script.NextOpenedAsync();
@@ -434,11 +436,38 @@ public sealed class ReconnectTests
         await start.WaitAsync(TestTimeouts.Wait);
 
         await client.ReconnectNowAsync();
-        socket.Abort(); // a later drop waits as the policy says: the request above was not kept for it
+        Assert.Equal("""{"op":"ping","id":"liveness"}""", await socket.NextSentAsync());
+        socket.Push(Frames.Pong("liveness"));
+        socket.PushEvent(1);
+        Assert.Equal(1, await delivered.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Wait)); // the pong was read before it
+        time.Advance(AgentPulseClient.ProbeTimeout);
+        Assert.False(socket.Aborted.Task.IsCompleted);
 
+        socket.Abort(); // a later drop waits as the policy says: the request above was not kept for it
         await log.WaitForAsync(s => s.State == ConnectionState.Connected);
         Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), "connection lost", CloseCodes.Abnormal), await log.NextAsync());
         Assert.Equal(1, script.Calls);
+    }
+
+    [Fact]
+    public async Task ReconnectNow_WhileConnectedToADeadSocket_DropsItAfterTheLivenessCheck()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome(heartbeatSeconds: 15);
+        await start.WaitAsync(TestTimeouts.Wait);
+
+        await client.ReconnectNowAsync(); // the page became visible after a sleep; the server is gone
+        Assert.Equal("""{"op":"ping","id":"liveness"}""", await socket.NextSentAsync());
+        time.Advance(AgentPulseClient.ProbeTimeout); // long before the heartbeat timeout (30 s)
+
+        Assert.True(socket.Aborted.Task.IsCompleted);
+        await log.WaitForAsync(s => s.State == ConnectionState.Connected);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), "no answer to a liveness check", CloseCodes.Abnormal), await log.NextAsync());
     }
 
     [Fact]
