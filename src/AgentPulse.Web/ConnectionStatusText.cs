@@ -1,9 +1,10 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace AgentPulse.Web;
 
 /// <summary>What the connection indicator says.</summary>
-public static class ConnectionStatusText
+public static partial class ConnectionStatusText
 {
     /// <summary>
     /// The text for <paramref name="status"/>: "Connected"; "Connecting…"; "Reconnecting, attempt 2 of 5, next in 3 s";
@@ -23,7 +24,7 @@ public static class ConnectionStatusText
             ConnectionState.Reconnecting when status.Attempt == 0 => "Reconnecting…",
             ConnectionState.Reconnecting => "Reconnecting, " + Attempt(status.Attempt, maxAttempts, untilNextAttempt),
             ConnectionState.Disconnected when string.IsNullOrWhiteSpace(status.Reason) => "Disconnected",
-            ConnectionState.Disconnected => "Disconnected: " + status.Reason,
+            ConnectionState.Disconnected => "Disconnected: " + Humanize(status.Reason),
             _ => "Closed",
         };
     }
@@ -39,6 +40,29 @@ public static class ConnectionStatusText
         var left = delay - (now - seenAt);
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
+
+    /// <summary>
+    /// The client's reason in a person's words: "gave up after 5 attempts: connect failed: …" becomes
+    /// "the server could not be reached (gave up after 5 attempts)". In the browser the underlying
+    /// message is a bare resource key (<c>net_webstatus_ConnectFailure</c>), which says nothing to a person.
+    /// </summary>
+    public static string Humanize(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        var gaveUp = GaveUp().Match(reason);
+        if (!gaveUp.Success)
+        {
+            return Cause(reason);
+        }
+        var attempts = gaveUp.Groups["attempts"].Success ? $" after {gaveUp.Groups["attempts"].Value} attempts" : "";
+        return $"{Cause(gaveUp.Groups["cause"].Value)} (gave up{attempts})";
+    }
+
+    private static string Cause(string cause) =>
+        cause.StartsWith("connect failed", StringComparison.Ordinal) ? "the server could not be reached" : cause;
+
+    [GeneratedRegex("^gave up(?: after (?<attempts>\\d+) attempts?)?: (?<cause>.*)$", RegexOptions.Singleline)]
+    private static partial Regex GaveUp();
 
     private static string Attempt(int attempt, int? maxAttempts, TimeSpan? untilNextAttempt)
     {

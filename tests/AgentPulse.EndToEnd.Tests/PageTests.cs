@@ -288,6 +288,48 @@ public sealed partial class PageTests
     }
 
     // 7 s or more left: a restart and a 4 s wait still end before the attempt would have been made.
+    [Fact]
+    public async Task Page_AfterGivingUp_ShowsWhy_AndRetryConnects()
+    {
+        var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
+        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
+        var port = server.Port;
+        try
+        {
+            await using var browser = await Chromium.LaunchAsync(TestName());
+            var page = browser.Page;
+            await page.GotoAsync(server.BaseAddress.ToString());
+            await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+
+            await server.StopAsync();
+            server = null;
+            // Five attempts wait 15.5 to 31 s in all.
+            await Expect(ConnectionStatus(page)).ToHaveTextAsync("Disconnected: the server could not be reached (gave up after 5 attempts)", new() { Timeout = 60_000 });
+            await browser.ScreenshotAsync("10-disconnected");
+            await page.SetViewportSizeAsync(390, 844);
+            await browser.ScreenshotAsync("11-disconnected-narrow");
+            server = await RunningServer.StartAsync(port: port, dataPath: dataPath);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+
+            await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Retry" })).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+            try
+            {
+                Directory.Delete(dataPath, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
     [GeneratedRegex("^Reconnecting, attempt 5 of 5, next in ([7-9]|1[0-6]) s$")]
     private static partial Regex LastAttemptWaiting();
 

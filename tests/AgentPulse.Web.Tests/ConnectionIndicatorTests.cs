@@ -43,8 +43,8 @@ public class ConnectionIndicatorTests : WebTestContext
     {
         var cut = Render<ConnectionIndicator>();
 
-        Connection.SetStatus(new ConnectionStatus(ConnectionState.Disconnected, Attempt: 5, Reason: "gave up after 5 attempts: connection refused"));
-        cut.WaitForAssertion(() => Assert.Equal("Disconnected: gave up after 5 attempts: connection refused", StatusText(cut)));
+        Connection.SetStatus(new ConnectionStatus(ConnectionState.Disconnected, Attempt: 5, Reason: "gave up after 5 attempts: connect failed: Connection refused"));
+        cut.WaitForAssertion(() => Assert.Equal("Disconnected: the server could not be reached (gave up after 5 attempts)", StatusText(cut)));
         cut.Find("button").Click();
 
         Assert.Equal("Retry", cut.Find("button").TextContent);

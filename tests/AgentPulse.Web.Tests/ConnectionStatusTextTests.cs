@@ -11,7 +11,9 @@ public class ConnectionStatusTextTests
         { new ConnectionStatus(ConnectionState.Reconnecting, Attempt: 2, NextDelay: TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(2.2), "Reconnecting, attempt 2 of 5, next in 3 s" },
         { new ConnectionStatus(ConnectionState.Reconnecting, Attempt: 3), null, "Reconnecting, attempt 3 of 5…" },
         { new ConnectionStatus(ConnectionState.Reconnecting), null, "Reconnecting…" },
-        { new ConnectionStatus(ConnectionState.Disconnected, Attempt: 5, Reason: "gave up after 5 attempts: connect failed"), null, "Disconnected: gave up after 5 attempts: connect failed" },
+        { new ConnectionStatus(ConnectionState.Disconnected, Attempt: 5, Reason: "gave up after 5 attempts: connect failed: net_webstatus_ConnectFailure"), null, "Disconnected: the server could not be reached (gave up after 5 attempts)" },
+        { new ConnectionStatus(ConnectionState.Disconnected, Attempt: 1, Reason: "gave up: heartbeat timeout"), null, "Disconnected: heartbeat timeout (gave up)" },
+        { new ConnectionStatus(ConnectionState.Disconnected, Reason: "unauthorized", CloseCode: 4001), null, "Disconnected: unauthorized" },
         { new ConnectionStatus(ConnectionState.Disconnected), null, "Disconnected" },
         { new ConnectionStatus(ConnectionState.Closed, Reason: "disposed"), null, "Closed" },
     };
