@@ -57,6 +57,9 @@ public sealed partial class AgentPulseConnection : IAgentPulseConnection, IAsync
     /// <summary>The URL the client connects to.</summary>
     public Uri Url { get; }
 
+    /// <summary>The client itself (for tests).</summary>
+    internal AgentPulseClient Client => client;
+
     /// <inheritdoc/>
     public event Action<ConnectionStatus>? StatusChanged;
 

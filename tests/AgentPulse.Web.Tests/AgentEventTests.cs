@@ -63,10 +63,21 @@ public class AgentEventTests : WebTestContext
 
         Render<Host>();
         var whileShown = real.SubscriptionCount;
+        var heldByTheClient = ClientSubscriptions(real.Client);
         await DisposeComponentsAsync();
 
         Assert.Equal(4, whileShown); // uploader: document.indexed and task.failed; search: search.completed and task.failed
         Assert.Equal(0, real.SubscriptionCount);
+        Assert.Equal(4, heldByTheClient);
+        Assert.Equal(0, ClientSubscriptions(real.Client));
+    }
+
+    /// <summary>What the client itself holds: its private array of subscriptions (no public count exists).</summary>
+    private static int ClientSubscriptions(AgentPulseClient client)
+    {
+        var field = typeof(AgentPulseClient).GetField("subscriptions", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException("AgentPulseClient no longer has a 'subscriptions' field: update this test.");
+        return ((Array)field.GetValue(client)!).Length;
     }
 
     [Fact]
