@@ -141,7 +141,8 @@ internal sealed class SearchIndex : IDisposable
         var fragment = highlighter.GetBestFragments(tokens, text, 1, " … ");
         if (!string.IsNullOrEmpty(fragment))
         {
-            return fragment.Trim();
+            // A fragment may begin just after a sentence's end: start it at its first word.
+            return fragment.TrimStart(' ', '.', ',', ';', ':', '!', '?', ')', '\n', '\r', '\t').TrimEnd();
         }
         var head = text.Length <= SnippetChars ? text : text[..SnippetChars] + "…";
         return System.Net.WebUtility.HtmlEncode(head);
