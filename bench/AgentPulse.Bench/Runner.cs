@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Globalization;
+using AgentPulse.Bench.Load;
+using AgentPulse.Bench.Server;
+
+namespace AgentPulse.Bench;
+
+/// <summary>One run of every scenario against one server kind; the results of a run.</summary>
+internal sealed class RunResult(ServerKind kind, int run)
+{
+    public ServerKind Kind { get; } = kind;
+
+    public int Run { get; } = run;
+
+    public Dictionary<string, double> Values { get; } = [];
+
+    public List<string> Notes { get; } = [];
+
+    public void Add(string metric, double value) => Values[metric] = value;
+
+    public void AddTo(string metric, double value) => Values[metric] = Values.GetValueOrDefault(metric) + value;
+}
+
+internal sealed class Runner(BenchSettings settings, TextWriter log)
+{
+    private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(60);
+    private int nextPhase = 1;
+
+    public static IBenchClientFactory ClientFor(ServerKind kind) =>
+        kind == ServerKind.AgentPulse ? new RawAgentPulseClientFactory() : new SignalRClientFactory();
+
+    public async Task<RunResult> RunOnceAsync(ServerKind kind, int run, CancellationToken cancellationToken)
+    {
+        var result = new RunResult(kind, run);
+        result.Add(Metrics.Lost, 0);
+        result.Add(Metrics.Duplicated, 0);
+        var factory = ClientFor(kind);
+
+        var server = await ServerProcess.StartAsync(kind, cancellationToken);
+        try
+        {
+            foreach (var size in settings.Sizes)
+            {
+                await ThroughputAndLatencyAsync(server, factory, size, result, cancellationToken);
+            }
+            if (kind == ServerKind.AgentPulse)
+            {
+                await ResumeAsync(server, factory, result, cancellationToken);
+            }
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        await IdleMemoryAndHoldAsync(kind, factory, result, cancellationToken);
+        return result;
+    }
+
+    private async Task ThroughputAndLatencyAsync(ServerProcess server, IBenchClientFactory factory, int size, RunResult result, CancellationToken cancellationToken)
+    {
+        var set = new ConnectionSet(factory, server.BaseAddress);
+        try
+        {
+            var opened = await set.OpenAsync(size, settings.Parallelism, OpenTimeout, cancellationToken);
+            result.Add(Metrics.Open(size), opened.TotalMilliseconds);
+
+            // Warm-up, not measured: JIT and first-use costs on both sides.
+            await DeliverAsync(server, set, 50, rate: 0, recordLatency: false, result, cancellationToken);
+
+            var burst = (await DeliverAsync(server, set, settings.BurstEvents, rate: 0, recordLatency: false, result, cancellationToken)).PerSecond;
+            result.Add(Metrics.Burst(size), burst);
+
+            var count = (int)(settings.LatencyRate * settings.LatencyDuration.TotalSeconds);
+            var latencies = (await DeliverAsync(server, set, count, settings.LatencyRate, recordLatency: true, result, cancellationToken)).LatenciesMs;
+            result.Add(Metrics.P50(size), Stats.Percentile(latencies, 50));
+            result.Add(Metrics.P99(size), Stats.Percentile(latencies, 99));
+            result.Add(Metrics.Max(size), latencies.Length == 0 ? double.NaN : latencies[^1]);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    N={size,5}: open {opened.TotalMilliseconds,7:F0} ms, burst {burst,10:N0} ev/s, latency p50 {result.Values[Metrics.P50(size)]:F2} ms p99 {result.Values[Metrics.P99(size)]:F2} ms max {result.Values[Metrics.Max(size)]:F2} ms"));
+        }
+        finally
+        {
+            await set.DisposeAsync();
+        }
+    }
+
+    /// <summary>Publishes <paramref name="count"/> events and waits until every connection has them all.</summary>
+    /// <returns>Delivered events per second (from the publish request to the last delivery) and the sorted latencies.</returns>
+    private async Task<Delivery> DeliverAsync(
+        ServerProcess server, ConnectionSet set, int count, int rate, bool recordLatency, RunResult result, CancellationToken cancellationToken)
+    {
+        var phase = set.Begin(nextPhase++, count, recordLatency);
+        var start = Stopwatch.GetTimestamp();
+        await server.PublishAsync(phase.Id, count, rate, cancellationToken);
+        var complete = await phase.WaitAsync(DeliveryTimeout, cancellationToken);
+        var end = complete ? phase.LastCompletedAt : Stopwatch.GetTimestamp();
+        var (delivered, lost, duplicated) = phase.Totals();
+        result.AddTo(Metrics.Lost, lost);
+        result.AddTo(Metrics.Duplicated, duplicated);
+        if (!complete || lost > 0 || duplicated > 0)
+        {
+            result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"phase {phase.Id} (N={set.Count}, {count} events, rate {rate}): {(complete ? "complete" : "TIMED OUT")}, lost {lost}, duplicated {duplicated}"));
+        }
+        var seconds = Stopwatch.GetElapsedTime(start, end).TotalSeconds;
+        return new Delivery(delivered / seconds, phase.SortedLatenciesMs(), complete && lost == 0 && duplicated == 0);
+    }
+
+    private sealed record Delivery(double PerSecond, double[] LatenciesMs, bool Exact);
+
+    /// <summary>AgentPulse only: a client that missed <see cref="BenchSettings.ResumeEvents"/> events reconnects with <c>after</c>.</summary>
+    private async Task ResumeAsync(ServerProcess server, IBenchClientFactory factory, RunResult result, CancellationToken cancellationToken)
+    {
+        long position;
+        var first = new ConnectionSet(factory, server.BaseAddress);
+        try
+        {
+            await first.OpenAsync(1, 1, OpenTimeout, cancellationToken);
+            position = ((IResumableConnection)first.Connections[0]).Position;
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        var phaseId = nextPhase++;
+        await server.PublishAsync(phaseId, settings.ResumeEvents, rate: 0, cancellationToken);
+
+        var again = new ConnectionSet(factory, server.BaseAddress);
+        try
+        {
+            var phase = again.Begin(phaseId, settings.ResumeEvents, recordLatency: false, connections: 1);
+            var start = Stopwatch.GetTimestamp();
+            await again.OpenAsync(1, 1, OpenTimeout, cancellationToken, resumeAfter: position);
+            var complete = await phase.WaitAsync(DeliveryTimeout, cancellationToken);
+            var (_, lost, duplicated) = phase.Totals();
+            result.AddTo(Metrics.Lost, lost);
+            result.AddTo(Metrics.Duplicated, duplicated);
+            var elapsed = Stopwatch.GetElapsedTime(start, complete ? phase.LastCompletedAt : Stopwatch.GetTimestamp());
+            result.Add(Metrics.Resume, elapsed.TotalMilliseconds);
+            if (!complete || lost > 0 || duplicated > 0)
+            {
+                result.Notes.Add($"resume: {(complete ? "complete" : "TIMED OUT")}, lost {lost}, duplicated {duplicated}");
+            }
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    resume {settings.ResumeEvents} missed events after seq {position}: {elapsed.TotalMilliseconds:F1} ms"));
+        }
+        finally
+        {
+            await again.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// On a fresh server: RSS before and after <see cref="BenchSettings.RssConnections"/> idle connections
+    /// (after a full GC on the server, both kinds alike), then up to <see cref="BenchSettings.HeldConnections"/>
+    /// held for <see cref="BenchSettings.Hold"/>, and one event that must reach every one.
+    /// </summary>
+    private async Task IdleMemoryAndHoldAsync(ServerKind kind, IBenchClientFactory factory, RunResult result, CancellationToken cancellationToken)
+    {
+        const int warmUp = 100;
+        var server = await ServerProcess.StartAsync(kind, cancellationToken);
+        var set = new ConnectionSet(factory, server.BaseAddress);
+        try
+        {
+            await set.OpenAsync(warmUp, settings.Parallelism, OpenTimeout, cancellationToken);
+            await DeliverAsync(server, set, 10, rate: 0, recordLatency: false, result, cancellationToken);
+            var before = await SettledRssAsync(server, cancellationToken);
+
+            var opened = await set.OpenAsync(settings.RssConnections, settings.Parallelism, OpenTimeout, cancellationToken);
+            result.Add(Metrics.OpenRss, opened.TotalMilliseconds);
+            var after = await SettledRssAsync(server, cancellationToken);
+            var perConnectionKb = (after - before) * 1024.0 / settings.RssConnections / 1000.0;
+            result.Add(Metrics.RssPerConnection, perConnectionKb);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    RSS {before / 1024.0:F1} MiB with {warmUp} connections, {after / 1024.0:F1} MiB with {warmUp + settings.RssConnections}: {perConnectionKb:F2} KB per idle connection (opened in {opened.TotalMilliseconds:F0} ms)"));
+
+            if (settings.HeldConnections > 0)
+            {
+                var more = Math.Max(0, settings.HeldConnections - set.Count);
+                var openedMore = await set.OpenAsync(more, settings.Parallelism, OpenTimeout, cancellationToken);
+                await Task.Delay(settings.Hold, cancellationToken);
+                var serverCount = await server.ConnectionCountAsync(cancellationToken);
+                var reached = (await DeliverAsync(server, set, 1, rate: 0, recordLatency: false, result, cancellationToken)).Exact;
+                var held = reached && serverCount >= settings.HeldConnections && set.Count >= settings.HeldConnections;
+                result.Add(Metrics.Held, held ? 1 : 0);
+                result.Add(Metrics.HeldRss, server.ReadRssKib() / 1024.0);
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"    {set.Count} connections ({more} more opened in {openedMore.TotalMilliseconds:F0} ms), held {settings.Hold.TotalSeconds:F0} s: server counts {serverCount}, broadcast reached {(held ? "all" : "NOT all")}; server RSS {server.ReadRssKib() / 1024.0:F0} MiB"));
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or System.Net.WebSockets.WebSocketException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            result.Notes.Add($"idle memory / hold: {ex.GetType().Name}: {ex.Message} (at {set.Count} connections)");
+            log.WriteLine($"    FAILED at {set.Count} connections: {ex.GetType().Name}: {ex.Message}");
+            if (settings.HeldConnections > 0)
+            {
+                result.Add(Metrics.Held, 0);
+            }
+        }
+        finally
+        {
+            // Server first: then the clients see their connection drop, and end at once.
+            await server.DisposeAsync();
+            await set.DisposeAsync();
+        }
+    }
+
+    private static async Task<long> SettledRssAsync(ServerProcess server, CancellationToken cancellationToken)
+    {
+        await server.CollectGarbageAsync(cancellationToken);
+        await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        return server.ReadRssKib();
+    }
+}
