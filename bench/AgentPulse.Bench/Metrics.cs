@@ -19,6 +19,10 @@ internal static class Metrics
 
     public static string Burst(int n) => Invariant($"burst_{n}_events_per_s");
 
+    public static string ServerCpu(int n) => Invariant($"burst_{n}_server_cpu_ms_per_1000");
+
+    public static string ClientCpu(int n) => Invariant($"burst_{n}_load_cpu_ms_per_1000");
+
     public static string P50(int n) => Invariant($"latency_{n}_p50_ms");
 
     public static string P99(int n) => Invariant($"latency_{n}_p99_ms");
@@ -32,6 +36,11 @@ internal static class Metrics
         foreach (var n in s.Sizes)
         {
             list.Add(new(Burst(n), Invariant($"Delivered events/s, burst of {s.BurstEvents} to N={n:N0}"), "events/s", true, "N0"));
+        }
+        foreach (var n in s.Sizes)
+        {
+            list.Add(new(ServerCpu(n), Invariant($"Server CPU per 1,000 deliveries, burst N={n:N0}"), "ms", false, "F1"));
+            list.Add(new(ClientCpu(n), Invariant($"Load-process CPU per 1,000 deliveries, burst N={n:N0}"), "ms", false, "F1"));
         }
         foreach (var n in s.Sizes)
         {

@@ -69,8 +69,11 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
             // Warm-up, not measured: JIT and first-use costs on both sides.
             await DeliverAsync(server, set, 50, rate: 0, recordLatency: false, result, cancellationToken);
 
-            var burst = (await DeliverAsync(server, set, settings.BurstEvents, rate: 0, recordLatency: false, result, cancellationToken)).PerSecond;
+            var delivery = await DeliverAsync(server, set, settings.BurstEvents, rate: 0, recordLatency: false, result, cancellationToken);
+            var burst = delivery.PerSecond;
             result.Add(Metrics.Burst(size), burst);
+            result.Add(Metrics.ServerCpu(size), delivery.ServerCpuPer1000);
+            result.Add(Metrics.ClientCpu(size), delivery.LoadCpuPer1000);
 
             var count = (int)(settings.LatencyRate * settings.LatencyDuration.TotalSeconds);
             var latencies = (await DeliverAsync(server, set, count, settings.LatencyRate, recordLatency: true, result, cancellationToken)).LatenciesMs;
@@ -78,7 +81,7 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
             result.Add(Metrics.P99(size), Stats.Percentile(latencies, 99));
             result.Add(Metrics.Max(size), latencies.Length == 0 ? double.NaN : latencies[^1]);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"    N={size,5}: open {opened.TotalMilliseconds,7:F0} ms, burst {burst,10:N0} ev/s, latency p50 {result.Values[Metrics.P50(size)]:F2} ms p99 {result.Values[Metrics.P99(size)]:F2} ms max {result.Values[Metrics.Max(size)]:F2} ms"));
+                $"    N={size,5}: open {opened.TotalMilliseconds,7:F0} ms, burst {burst,10:N0} ev/s (CPU per 1,000: server {delivery.ServerCpuPer1000:F1} ms, clients {delivery.LoadCpuPer1000:F1} ms), latency p50 {result.Values[Metrics.P50(size)]:F2} ms p99 {result.Values[Metrics.P99(size)]:F2} ms max {result.Values[Metrics.Max(size)]:F2} ms"));
         }
         finally
         {
@@ -92,10 +95,14 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
         ServerProcess server, ConnectionSet set, int count, int rate, bool recordLatency, RunResult result, CancellationToken cancellationToken)
     {
         var phase = set.Begin(nextPhase++, count, recordLatency);
+        var serverCpu = server.ReadCpuTime();
+        var loadCpu = CpuTime.OfSelf();
         var start = Stopwatch.GetTimestamp();
         await server.PublishAsync(phase.Id, count, rate, cancellationToken);
         var complete = await phase.WaitAsync(DeliveryTimeout, cancellationToken);
         var end = complete ? phase.LastCompletedAt : Stopwatch.GetTimestamp();
+        serverCpu = server.ReadCpuTime() - serverCpu;
+        loadCpu = CpuTime.OfSelf() - loadCpu;
         var (delivered, lost, duplicated) = phase.Totals();
         result.AddTo(Metrics.Lost, lost);
         result.AddTo(Metrics.Duplicated, duplicated);
@@ -105,10 +112,17 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
                 $"phase {phase.Id} (N={set.Count}, {count} events, rate {rate}): {(complete ? "complete" : "TIMED OUT")}, lost {lost}, duplicated {duplicated}"));
         }
         var seconds = Stopwatch.GetElapsedTime(start, end).TotalSeconds;
-        return new Delivery(delivered / seconds, phase.SortedLatenciesMs(), complete && lost == 0 && duplicated == 0);
+        return new Delivery(
+            delivered / seconds,
+            phase.SortedLatenciesMs(),
+            complete && lost == 0 && duplicated == 0,
+            delivered == 0 ? double.NaN : serverCpu.TotalMilliseconds * 1000 / delivered,
+            delivered == 0 ? double.NaN : loadCpu.TotalMilliseconds * 1000 / delivered);
     }
 
-    private sealed record Delivery(double PerSecond, double[] LatenciesMs, bool Exact);
+    /// <param name="ServerCpuPer1000">Server CPU milliseconds per 1,000 deliveries.</param>
+    /// <param name="LoadCpuPer1000">Load process (clients) CPU milliseconds per 1,000 deliveries.</param>
+    private sealed record Delivery(double PerSecond, double[] LatenciesMs, bool Exact, double ServerCpuPer1000, double LoadCpuPer1000);
 
     /// <summary>AgentPulse only: a client that missed <see cref="BenchSettings.ResumeEvents"/> events reconnects with <c>after</c>.</summary>
     private async Task ResumeAsync(ServerProcess server, IBenchClientFactory factory, RunResult result, CancellationToken cancellationToken)

@@ -99,6 +99,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new InvalidOperationException("No VmRSS in /proc/pid/status.");
     }
 
+    /// <summary>The CPU time the server process has used (user + system), from /proc/pid/stat.</summary>
+    public TimeSpan ReadCpuTime() => CpuTime.Of(process.Id);
+
     public async Task<PublishReply> PublishAsync(int phase, int count, int rate, CancellationToken cancellationToken)
     {
         using var response = await Http.PostAsync(
