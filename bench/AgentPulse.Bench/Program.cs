@@ -24,6 +24,26 @@ if (args.Length > 0 && args[0] == "server")
     return await BenchServer.RunAsync(kind, port);
 }
 
+if (args.Contains("--profile"))
+{
+    using var profileStop = new CancellationTokenSource(TimeSpan.FromMinutes(12));
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        profileStop.Cancel();
+    };
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => ServerProcess.KillAll();
+    Native.RaiseOpenFileLimit();
+    try
+    {
+        return await Profiling.RunAsync(args, profileStop.Token);
+    }
+    finally
+    {
+        ServerProcess.KillAll();
+    }
+}
+
 BenchSettings settings;
 try
 {

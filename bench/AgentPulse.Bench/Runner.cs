@@ -66,8 +66,16 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
             var opened = await set.OpenAsync(size, settings.Parallelism, OpenTimeout, cancellationToken);
             result.Add(Metrics.Open(size), opened.TotalMilliseconds);
 
-            // Warm-up, not measured: JIT and first-use costs on both sides.
-            await DeliverAsync(server, set, 50, rate: 0, recordLatency: false, result, cancellationToken);
+            // Warm-up, not measured: about 100,000 deliveries in two bursts with pauses, so that tiered
+            // compilation has promoted the hot paths on both sides. Without it the measure favours
+            // SignalR, whose code is precompiled (ReadyToRun) in the shared framework, where the
+            // AgentPulse library starts in tier-0 JIT code.
+            var warmUp = Math.Max(50, 50_000 / size);
+            for (var i = 0; i < 2; i++)
+            {
+                await DeliverAsync(server, set, warmUp, rate: 0, recordLatency: false, result, cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
 
             var delivery = await DeliverAsync(server, set, settings.BurstEvents, rate: 0, recordLatency: false, result, cancellationToken);
             var burst = delivery.PerSecond;
