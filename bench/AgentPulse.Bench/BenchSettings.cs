@@ -16,6 +16,9 @@ internal sealed record BenchSettings
     /// <summary>Events per burst. At most the server's default send queue (1024), so that a burst alone never overflows it.</summary>
     public int BurstEvents { get; init; } = 1000;
 
+    /// <summary>How long each fresh server is loaded before measuring (both kinds alike).</summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(3);
+
     public int LatencyRate { get; init; } = 200;
 
     public TimeSpan LatencyDuration { get; init; } = TimeSpan.FromSeconds(5);
@@ -45,6 +48,7 @@ internal sealed record BenchSettings
         Quick = true,
         Runs = 2,
         BurstEvents = 500,
+        WarmUp = TimeSpan.FromSeconds(1),
         LatencyDuration = TimeSpan.FromSeconds(1),
         RssConnections = 1000,
         HeldConnections = 0,

@@ -45,7 +45,24 @@ internal static class Profiling
         var set = new ConnectionSet(Runner.ClientFor(kind), server.BaseAddress);
         try
         {
-            await set.OpenAsync(size, 100, TimeSpan.FromSeconds(120), cancellationToken);
+            if (idle > 0)
+            {
+                // RSS per idle connection, as the bench measures it: past 100 warm connections, after a full GC.
+                await set.OpenAsync(100, 100, TimeSpan.FromSeconds(120), cancellationToken);
+                await server.CollectGarbageAsync(cancellationToken);
+                await Task.Delay(500, cancellationToken);
+                var before = server.ReadRssKib();
+                await set.OpenAsync(size, 100, TimeSpan.FromSeconds(120), cancellationToken);
+                await server.CollectGarbageAsync(cancellationToken);
+                await Task.Delay(500, cancellationToken);
+                var after = server.ReadRssKib();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"RSS {before / 1024.0:F1} MiB -> {after / 1024.0:F1} MiB: {(after - before) * 1024.0 / size / 1000:F2} KB per idle connection ({size} connections)"));
+            }
+            else
+            {
+                await set.OpenAsync(size, 100, TimeSpan.FromSeconds(120), cancellationToken);
+            }
             Console.WriteLine($"PROFILE-READY pid={server.Pid} kind={kind} connections={size}");
             if (idle > 0)
             {

@@ -40,6 +40,7 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
         var server = await ServerProcess.StartAsync(kind, cancellationToken);
         try
         {
+            await WarmUpAsync(server, factory, result, cancellationToken);
             foreach (var size in settings.Sizes)
             {
                 await ThroughputAndLatencyAsync(server, factory, size, result, cancellationToken);
@@ -71,7 +72,7 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
             // SignalR, whose code is precompiled (ReadyToRun) in the shared framework, where the
             // AgentPulse library starts in tier-0 JIT code.
             var warmUp = Math.Max(50, 50_000 / size);
-            for (var i = 0; i < 2; i++)
+            for (var i = 0; i < (settings.Quick ? 1 : 2); i++)
             {
                 await DeliverAsync(server, set, warmUp, rate: 0, recordLatency: false, result, cancellationToken);
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
@@ -90,6 +91,32 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
             result.Add(Metrics.Max(size), latencies.Length == 0 ? double.NaN : latencies[^1]);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"    N={size,5}: open {opened.TotalMilliseconds,7:F0} ms, burst {burst,10:N0} ev/s (CPU per 1,000: server {delivery.ServerCpuPer1000:F1} ms, clients {delivery.LoadCpuPer1000:F1} ms), latency p50 {result.Values[Metrics.P50(size)]:F2} ms p99 {result.Values[Metrics.P99(size)]:F2} ms max {result.Values[Metrics.Max(size)]:F2} ms"));
+        }
+        finally
+        {
+            await set.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Runs bursts to 100 connections for <see cref="BenchSettings.WarmUp"/> before anything is measured, so
+    /// that both servers are measured warm, as a server in service is. A fresh AgentPulse server starts in
+    /// tier-0 JIT code (the ASP.NET Core and SignalR code it is compared with is precompiled): its first
+    /// bursts cost about twice the CPU per delivery of later ones.
+    /// </summary>
+    private async Task WarmUpAsync(ServerProcess server, IBenchClientFactory factory, RunResult result, CancellationToken cancellationToken)
+    {
+        var set = new ConnectionSet(factory, server.BaseAddress);
+        try
+        {
+            await set.OpenAsync(100, settings.Parallelism, OpenTimeout, cancellationToken);
+            var until = Stopwatch.GetTimestamp() + (long)(settings.WarmUp.TotalSeconds * Stopwatch.Frequency);
+            for (var i = 0; i < 100 && Stopwatch.GetTimestamp() < until; i++)
+            {
+                await DeliverAsync(server, set, 500, rate: 0, recordLatency: false, result, cancellationToken);
+            }
+            // Let the background tier-1 compilations land.
+            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
         }
         finally
         {

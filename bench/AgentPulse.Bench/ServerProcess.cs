@@ -53,6 +53,16 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add("--port");
         info.ArgumentList.Add("0");
 
+        // Runtime settings for the servers only (both kinds), to try a configuration: "DOTNET_gcServer=0;DOTNET_GCgen0size=4000000".
+        foreach (var pair in (Environment.GetEnvironmentVariable("BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                info.Environment[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+            }
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the server process.");
         Running[process.Id] = process;
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
