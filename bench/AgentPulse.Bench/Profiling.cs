@@ -24,7 +24,7 @@ internal static class Profiling
             switch (args[i])
             {
                 case "--profile":
-                    kind = args[++i] == "signalr" ? ServerKind.SignalR : ServerKind.AgentPulse;
+                    kind = Enum.Parse<ServerKind>(args[++i], ignoreCase: true);
                     break;
                 case "--size":
                     size = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 15_000);

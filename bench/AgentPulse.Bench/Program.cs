@@ -14,7 +14,7 @@ if (args.Length > 0 && args[0] == "server")
         switch (args[i])
         {
             case "--kind":
-                kind = args[i + 1] == "signalr" ? ServerKind.SignalR : ServerKind.AgentPulse;
+                kind = Enum.Parse<ServerKind>(args[i + 1], ignoreCase: true);
                 break;
             case "--port":
                 port = int.Parse(args[i + 1], CultureInfo.InvariantCulture);

@@ -28,7 +28,7 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
     private int nextPhase = 1;
 
     public static IBenchClientFactory ClientFor(ServerKind kind) =>
-        kind == ServerKind.AgentPulse ? new RawAgentPulseClientFactory() : new SignalRClientFactory();
+        kind == ServerKind.SignalR ? new SignalRClientFactory() : new RawAgentPulseClientFactory();
 
     public async Task<RunResult> RunOnceAsync(ServerKind kind, int run, CancellationToken cancellationToken)
     {

@@ -49,7 +49,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
         info.ArgumentList.Add("server");
         info.ArgumentList.Add("--kind");
-        info.ArgumentList.Add(kind == ServerKind.AgentPulse ? "agentpulse" : "signalr");
+        info.ArgumentList.Add(kind.ToString().ToLowerInvariant());
         info.ArgumentList.Add("--port");
         info.ArgumentList.Add("0");
 

@@ -31,6 +31,11 @@ internal static class BenchServer
             builder.Services.AddAgentPulse().AddTaskSnapshots();
             builder.Services.AddSingleton<IBenchPublisher, AgentPulsePublisher>();
         }
+        else if (kind == ServerKind.Experiment)
+        {
+            builder.Services.AddSingleton<ExperimentHub>();
+            builder.Services.AddSingleton<IBenchPublisher>(sp => sp.GetRequiredService<ExperimentHub>());
+        }
         else
         {
             builder.Services.AddSignalR().AddJsonProtocol(o =>
@@ -47,6 +52,10 @@ internal static class BenchServer
         {
             app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
             app.MapAgentPulse("/ws/agents");
+        }
+        else if (kind == ServerKind.Experiment)
+        {
+            CoalescingExperiment.Map(app);
         }
         else
         {
@@ -72,7 +81,9 @@ internal static class BenchServer
         control.MapGet("/clock", () => Results.Json(new ClockReply(Stopwatch.GetTimestamp(), Stopwatch.Frequency), BenchJsonContext.Default.ClockReply));
         control.MapGet("/connections", (IServiceProvider sp) =>
         {
-            var count = sp.GetService<IAgentPulseConnections>()?.Count ?? sp.GetRequiredService<ConnectionCounter>().Count;
+            var count = sp.GetService<IAgentPulseConnections>()?.Count
+                ?? sp.GetService<ExperimentHub>()?.Count
+                ?? sp.GetRequiredService<ConnectionCounter>().Count;
             return Results.Json(new CountReply(count), BenchJsonContext.Default.CountReply);
         });
         control.MapPost("/gc", () =>
@@ -129,6 +140,9 @@ internal enum ServerKind
 {
     AgentPulse,
     SignalR,
+
+    /// <summary>The send-path experiment (<see cref="CoalescingExperiment"/>), for <c>--profile experiment</c> only.</summary>
+    Experiment,
 }
 
 internal interface IBenchPublisher
