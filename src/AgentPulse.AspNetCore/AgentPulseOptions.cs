@@ -49,8 +49,4 @@ public sealed class AgentPulseOptions
     /// a connection sees public events and its own user's (default: <c>false</c>: the single local user sees everything).
     /// </summary>
     public bool RequireAuthentication { get; set; }
-
-    /// <summary>How many events the publisher may hold before the sequencer takes them; publishing waits past that (default: 65536).</summary>
-    [Range(1, 10_000_000)]
-    public int PublishQueueCapacity { get; set; } = 65_536;
 }

@@ -54,6 +54,17 @@ public sealed class LoggedEvent
 
     /// <summary>The whole text frame, as sent to every connection.</summary>
     public ReadOnlyMemory<byte> Utf8Frame { get; }
+
+    private byte[]? wireFrame;
+
+    /// <summary>The frame with its WebSocket header, made once on first use and shared by every connection.</summary>
+    internal byte[] WireFrame => Volatile.Read(ref wireFrame) ?? MakeWireFrame();
+
+    private byte[] MakeWireFrame()
+    {
+        var made = Internal.WebSocketFrames.Text(Utf8Frame.Span);
+        return Interlocked.CompareExchange(ref wireFrame, made, null) ?? made;
+    }
 }
 
 /// <summary>The result of <see cref="IEventLog.ReadAfterAsync"/>.</summary>

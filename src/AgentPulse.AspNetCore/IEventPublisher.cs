@@ -15,8 +15,9 @@ public interface IEventPublisher
     /// </summary>
     /// <param name="cloudEvent">The event; <c>type</c> and <c>source</c> are required, <c>id</c> is made when empty, <c>seq</c> is ignored.</param>
     /// <param name="audience">Who may see it: <see cref="EventAudience.Public"/> or one user's.</param>
-    /// <param name="cancellationToken">Cancels the wait for a place in the publish queue.</param>
-    /// <returns>The assigned seq, once the event is in the log.</returns>
+    /// <param name="cancellationToken">Cancels the wait for another publisher's append to finish.</param>
+    /// <returns>The assigned seq, once the event is in the log and offered to every connection.
+    /// With the in-memory log and no other publisher in the way this completes synchronously.</returns>
     ValueTask<PublishResult> PublishAsync(CloudEvent cloudEvent, EventAudience audience, CancellationToken cancellationToken = default);
 }
 
@@ -53,7 +54,7 @@ public static class EventPublisherExtensions
     /// <param name="source">The producer, such as <c>/agents/indexer</c>.</param>
     /// <param name="subject">What it is about, such as <c>tasks/7f3a</c>; <c>null</c> for none.</param>
     /// <param name="audience">Who may see it (default: everyone).</param>
-    /// <param name="cancellationToken">Cancels the wait for a place in the publish queue.</param>
+    /// <param name="cancellationToken">Cancels the wait for another publisher's append to finish.</param>
     public static ValueTask<PublishResult> PublishAsync<T>(this IEventPublisher publisher, T data, string source, string? subject = null, EventAudience audience = default, CancellationToken cancellationToken = default)
         where T : class
     {

@@ -1,5 +1,6 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Server.Events;
+using OpenTelemetry.Metrics;
 
 namespace AgentPulse.Server;
 
@@ -13,6 +14,10 @@ public static class AgentPulseApp
         builder.Services.AddAgentPulse(options => builder.Configuration.GetSection("AgentPulse").Bind(options))
             .AddTaskSnapshots();
         builder.Services.Configure<EventsOptions>(builder.Configuration.GetSection("Events"));
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("AgentPulse", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
+        builder.Services.AddAgents(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -21,7 +26,9 @@ public static class AgentPulseApp
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.MapAgentPulse("/ws/agents");
         app.MapEvents();
+        app.MapAgents();
         app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 }

@@ -1,41 +1,36 @@
-using System.Threading.Channels;
 using AgentPulse.Protocol;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AgentPulse.AspNetCore.Internal;
 
 /// <summary>
-/// The sequencer and fan-out. Publishers write to a channel and never wait for a socket; one loop
-/// appends each event to the log (which assigns its seq and serializes it once), lets observers see
-/// it, and offers the same bytes to every connection's bounded queue, in seq order.
+/// The sequencer and fan-out. A publish appends the event to the log (which assigns its seq and
+/// serializes it once), lets observers see it, and offers the same bytes to every connection's
+/// queue, in seq order, on the publisher's own thread: no hand-off, and never a wait for a socket.
+/// Publishers are ordered by one short critical section; offering to a queue takes no lock.
 /// </summary>
 internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
 {
-    private readonly Channel<PublishRequest> requests;
+    private readonly SemaphoreSlim sequencer = new(1, 1);
     private readonly IEventLog log;
     private readonly IEventObserver[] observers;
     private readonly AgentPulseMetrics metrics;
     private readonly ILogger<EventHub> logger;
     // Guards the connection set, lastFanOutSeq and observer calls together, so that a joining
     // connection sees an exact cut: everything up to lastFanOutSeq is in the log, everything after
-    // reaches its queue. Only the sequencer and joins/leaves take it; publishers never do.
+    // reaches its queue.
     private readonly Lock fanOutGate = new();
     private ServerConnection[] connections = [];
     private long lastFanOutSeq;
+    private volatile bool completed;
 
-    public EventHub(IEventLog log, IEnumerable<IEventObserver> observers, IOptions<AgentPulseOptions> options, AgentPulseMetrics metrics, ILogger<EventHub> logger)
+    public EventHub(IEventLog log, IEnumerable<IEventObserver> observers, AgentPulseMetrics metrics, ILogger<EventHub> logger)
     {
         this.log = log;
         this.observers = observers.ToArray();
         this.metrics = metrics;
         this.logger = logger;
         lastFanOutSeq = log.LastSeq;
-        requests = Channel.CreateBounded<PublishRequest>(new BoundedChannelOptions(options.Value.PublishQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
     }
 
     public IEventLog Log => log;
@@ -54,60 +49,79 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
         {
             throw new ArgumentException("An event needs a source.", nameof(cloudEvent));
         }
+        ObjectDisposedException.ThrowIf(completed, this);
         if (string.IsNullOrEmpty(cloudEvent.Id))
         {
             cloudEvent = cloudEvent with { Id = Guid.NewGuid().ToString("N") };
         }
-        var request = new PublishRequest(cloudEvent, audience);
-        if (!requests.Writer.TryWrite(request))
+        // The common case, an in-memory log and no other publisher in the way, completes here
+        // synchronously: no allocation for a task, no thread hop.
+        if (sequencer.Wait(0))
         {
-            return WaitAndPublishAsync(request, cancellationToken);
-        }
-        return new ValueTask<PublishResult>(request.Task);
-    }
-
-    private async ValueTask<PublishResult> WaitAndPublishAsync(PublishRequest request, CancellationToken cancellationToken)
-    {
-        await requests.Writer.WriteAsync(request, cancellationToken);
-        return await request.Task;
-    }
-
-    /// <summary>The sequencer loop; runs until the channel is completed.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var reader = requests.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken))
-        {
-            while (reader.TryRead(out var request))
+            var released = false;
+            try
             {
-                try
+                var append = log.AppendAsync(cloudEvent, audience, cancellationToken);
+                if (append.IsCompletedSuccessfully)
                 {
-                    var (entry, duplicate) = await log.AppendAsync(request.Event, request.Audience, cancellationToken);
-                    if (!duplicate)
-                    {
-                        metrics.EventPublished();
-                        FanOut(entry);
-                    }
-                    request.SetResult(new PublishResult(entry.Seq, entry.Event.Id, duplicate));
+                    var result = Sequenced(append.Result);
+                    released = true;
+                    sequencer.Release();
+                    return ValueTask.FromResult(result);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                released = true;
+                return FinishAppendAsync(append);
+            }
+            finally
+            {
+                if (!released)
                 {
-                    LogAppendFailed(logger, request.Event.Type, ex);
-                    request.SetException(ex);
+                    sequencer.Release();
                 }
             }
         }
+        return PublishSlowAsync(cloudEvent, audience, cancellationToken);
     }
 
-    /// <summary>Stops taking events; pending publishes fail.</summary>
-    public void Complete()
+    private async ValueTask<PublishResult> FinishAppendAsync(ValueTask<(LoggedEvent Entry, bool Duplicate)> append)
     {
-        requests.Writer.TryComplete();
-        while (requests.Reader.TryRead(out var request))
+        try
         {
-            request.SetException(new ObjectDisposedException(nameof(EventHub), "The server is shutting down."));
+            return Sequenced(await append);
+        }
+        finally
+        {
+            sequencer.Release();
         }
     }
+
+    private async ValueTask<PublishResult> PublishSlowAsync(CloudEvent cloudEvent, EventAudience audience, CancellationToken cancellationToken)
+    {
+        await sequencer.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(completed, this);
+            return Sequenced(await log.AppendAsync(cloudEvent, audience, cancellationToken));
+        }
+        finally
+        {
+            sequencer.Release();
+        }
+    }
+
+    private PublishResult Sequenced((LoggedEvent Entry, bool Duplicate) appended)
+    {
+        var (entry, duplicate) = appended;
+        if (!duplicate)
+        {
+            metrics.EventPublished();
+            FanOut(entry);
+        }
+        return new PublishResult(entry.Seq, entry.Event.Id, duplicate);
+    }
+
+    /// <summary>Stops taking events: publishing from now on throws <see cref="ObjectDisposedException"/>.</summary>
+    public void Complete() => completed = true;
 
     private void FanOut(LoggedEvent entry)
     {
@@ -177,17 +191,6 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
 
     private ServerConnection? Find(string connectionId) =>
         Array.Find(Volatile.Read(ref connections), c => c.ConnectionId == connectionId);
-
-    private sealed class PublishRequest(CloudEvent cloudEvent, EventAudience audience)
-        : TaskCompletionSource<PublishResult>(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        public CloudEvent Event { get; } = cloudEvent;
-
-        public EventAudience Audience { get; } = audience;
-    }
-
-    [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Appending an event of type {Type} to the log failed.")]
-    private static partial void LogAppendFailed(ILogger logger, string type, Exception exception);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Event observer {Observer} failed on seq {Seq}.")]
     private static partial void LogObserverFailed(ILogger logger, string observer, long seq, Exception exception);

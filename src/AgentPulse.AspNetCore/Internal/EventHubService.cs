@@ -4,17 +4,15 @@ using Microsoft.Extensions.Options;
 
 namespace AgentPulse.AspNetCore.Internal;
 
-/// <summary>Runs the sequencer and the heartbeat scan, and closes every connection with 1001 when the app stops.</summary>
+/// <summary>Runs the heartbeat scan, and closes every connection with 1001 when the app stops.</summary>
 internal sealed class EventHubService(EventHub hub, IOptions<AgentPulseOptions> options, TimeProvider time, IHostApplicationLifetime lifetime) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
-    private Task? sequencer;
     private Task? heartbeats;
     private CancellationTokenRegistration onStopping;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        sequencer = hub.RunAsync(stopping.Token);
         heartbeats = HeartbeatLoopAsync(stopping.Token);
         // ApplicationStopping fires before the server stops taking requests and waits for open ones,
         // so the close frames go out while Kestrel still drains the WebSocket requests.
@@ -27,17 +25,14 @@ internal sealed class EventHubService(EventHub hub, IOptions<AgentPulseOptions> 
         CloseAll(CloseCodes.GoingAway, "server shutting down");
         hub.Complete();
         await stopping.CancelAsync();
-        foreach (var task in new[] { sequencer, heartbeats })
+        if (heartbeats is not null)
         {
-            if (task is not null)
+            try
             {
-                try
-                {
-                    await task.WaitAsync(cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                await heartbeats.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
             }
         }
     }

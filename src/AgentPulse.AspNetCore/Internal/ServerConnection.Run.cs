@@ -36,8 +36,8 @@ internal sealed partial class ServerConnection
             // on the socket (a writer stuck behind a client that stopped reading, a silent peer).
             abortOnTimeout = closing.Token.Register(() =>
             {
-                var deadline = new CancellationTokenSource(options.CloseTimeout, time);
-                deadline.Token.Register(socket.Abort);
+                closeDeadline = new CancellationTokenSource(options.CloseTimeout, time);
+                closeDeadline.Token.Register(AbortTransport);
             });
 
             var sending = SendLoopAsync(recovered ? after : null, joinedAt, snapshot, requestAborted);
@@ -56,6 +56,8 @@ internal sealed partial class ServerConnection
         {
             hub.Leave(this);
             await abortOnTimeout.DisposeAsync();
+            Volatile.Write(ref finished, true);
+            closeDeadline?.Dispose();
             closing.Dispose();
             metrics.ConnectionClosed();
             LogClosed(logger, ConnectionId, closeCode, closeReason);
@@ -68,75 +70,109 @@ internal sealed partial class ServerConnection
         {
             var heartbeatSeconds = (int)Math.Ceiling(options.HeartbeatInterval.TotalSeconds);
             await SendAsync(Frames.Welcome(new SessionWelcome(Frames.ProtocolVersion, ConnectionId, hub.Log.Epoch, joinedAt, replayAfter is not null, heartbeatSeconds)), requestAborted);
-            if (replayAfter is { } cursor)
+            if (replayAfter is { } after)
             {
-                await ReplayAsync(cursor, joinedAt, requestAborted);
+                // A replay is a catch-up from the log that starts at the client's seq.
+                Volatile.Write(ref position, after);
+                Interlocked.Increment(ref overflowMark);
             }
             else
             {
+                Volatile.Write(ref position, joinedAt);
                 await SendAsync(Frames.Snapshot(new SessionSnapshot(snapshot ?? [])), requestAborted);
             }
 
-            var reader = queue.Reader;
-            while (await reader.WaitToReadAsync(CancellationToken.None))
+            var controlReader = control.Reader;
+            while (Volatile.Read(ref closeCode) == 0)
             {
+                // Cleared before draining: whatever is queued after this point wakes us again.
+                Volatile.Write(ref wakePending, 0);
                 var sent = 0;
-                while (Volatile.Read(ref closeCode) == 0 && reader.TryRead(out var item))
+                batching?.BeginBatch();
+                while (Volatile.Read(ref closeCode) == 0)
                 {
-                    ReadOnlyMemory<byte> frame;
-                    if (item.Event is { } entry)
+                    if (controlReader.TryRead(out var item))
                     {
-                        // Replay or snapshot already covered everything up to the join.
-                        if (entry.Seq <= joinedAt)
+                        if (item.Frame is null)
                         {
-                            continue;
+                            RequestClose(item.CloseCode, item.CloseReason ?? "");
+                            break;
                         }
-                        frame = entry.Utf8Frame;
+                        await socket.SendAsync(item.Frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
+                        sent++;
+                        continue;
                     }
-                    else
+                    if (Volatile.Read(ref overflowMark) != handledMark)
                     {
-                        frame = item.Control;
+                        // An event may have overflowed the queue: the log has it, in order, with
+                        // everything after our position (what is still queued is skipped below).
+                        sent += await CatchUpAsync(requestAborted);
+                        continue;
                     }
-                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
+                    if (!events.TryDequeue(out var entry))
+                    {
+                        break;
+                    }
+                    Interlocked.Decrement(ref queued);
+                    if (entry.Seq <= position)
+                    {
+                        continue; // the snapshot, the replay or a catch-up covered it
+                    }
+                    if (Volatile.Read(ref overflowMark) != handledMark)
+                    {
+                        // An overflow may have come before this event: the catch-up sends both, in order.
+                        sent += await CatchUpAsync(requestAborted);
+                        continue;
+                    }
+                    Volatile.Write(ref position, entry.Seq);
+                    await SendEventAsync(entry, requestAborted);
                     sent++;
+                }
+                if (batching is not null)
+                {
+                    await batching.EndBatchAsync(requestAborted);
                 }
                 if (sent > 0)
                 {
                     Volatile.Write(ref lastSendTimestamp, time.GetTimestamp());
                     metrics.FramesSent(sent);
                 }
-                if (Volatile.Read(ref closeCode) != 0)
+                if (Volatile.Read(ref closeCode) != 0 || !await wake.Reader.WaitToReadAsync(CancellationToken.None))
                 {
                     break;
                 }
+                wake.Reader.TryRead(out _);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
             RequestClose(CloseCodes.Abnormal, "");
             return;
         }
         finally
         {
-            while (queue.Reader.TryRead(out _))
+            // Let go of what was queued: the client resumes from the log.
+            events.Clear();
+            while (control.Reader.TryRead(out _))
             {
-                // Let go of what was queued: the client resumes from the log.
             }
         }
         await CloseOutputAsync();
     }
 
-    private async Task ReplayAsync(long cursor, long until, CancellationToken requestAborted)
+    /// <summary>Sends, from the log, every event after <see cref="position"/> that the connection sees, up to the log's end.</summary>
+    private async ValueTask<int> CatchUpAsync(CancellationToken requestAborted)
     {
         var sent = 0;
-        while (cursor < until && Volatile.Read(ref closeCode) == 0)
+        var mark = Volatile.Read(ref overflowMark);
+        while (Volatile.Read(ref closeCode) == 0)
         {
-            var read = await hub.Log.ReadAfterAsync(cursor, options.ReplayBatchSize, requestAborted);
+            var read = await hub.Log.ReadAfterAsync(position, options.ReplayBatchSize, requestAborted);
             if (!read.Complete)
             {
-                // Retention overtook the replay: the client must start over, as a slow consumer does.
-                RequestClose(CloseCodes.SlowConsumer, "fell behind the log's retention: resume with after");
-                return;
+                // Retention overtook this connection: it must start over, as a slow consumer does.
+                Overflow();
+                break;
             }
             if (read.Events.Count == 0)
             {
@@ -144,20 +180,29 @@ internal sealed partial class ServerConnection
             }
             foreach (var entry in read.Events)
             {
-                if (entry.Seq > until)
+                if (Volatile.Read(ref closeCode) != 0)
                 {
                     break;
                 }
-                cursor = entry.Seq;
                 if (Sees(entry))
                 {
-                    await socket.SendAsync(entry.Utf8Frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
+                    await SendEventAsync(entry, requestAborted);
                     sent++;
                 }
+                Volatile.Write(ref position, entry.Seq);
             }
         }
-        metrics.FramesSent(sent);
+        // Any overflow after `mark` was read is of an event the log may have appended after our
+        // last read: the mismatch brings the writer back here.
+        handledMark = mark;
+        return sent;
     }
+
+    /// <summary>Sends an event: its shared, ready-made frame when this connection writes through a batch.</summary>
+    private ValueTask SendEventAsync(LoggedEvent entry, CancellationToken cancellationToken) =>
+        batching is not null
+            ? batching.WriteFrameAsync(entry.WireFrame, cancellationToken)
+            : socket.SendAsync(entry.Utf8Frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
 
     private async ValueTask SendAsync(byte[] frame, CancellationToken cancellationToken)
     {
@@ -177,7 +222,7 @@ internal sealed partial class ServerConnection
         {
             await socket.CloseOutputAsync((WebSocketCloseStatus)code, closeReason, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
         }
     }
@@ -223,13 +268,13 @@ internal sealed partial class ServerConnection
                     tooBig |= length > options.MaxInboundFrameBytes;
                     message = large.AsMemory(0, length);
                 }
-                if (tooBig)
+                if (tooBig && !closingAfterQueued)
                 {
                     LogTooBig(logger, ConnectionId, options.MaxInboundFrameBytes);
-                    RequestClose(CloseCodes.MessageTooBig, $"frame over {options.MaxInboundFrameBytes} bytes");
+                    CloseAfterQueued(CloseCodes.MessageTooBig, $"frame over {options.MaxInboundFrameBytes} bytes");
                     continue; // keep reading until the client's close reply
                 }
-                if (Volatile.Read(ref closeCode) != 0)
+                if (closingAfterQueued || Volatile.Read(ref closeCode) != 0)
                 {
                     continue;
                 }
@@ -241,7 +286,7 @@ internal sealed partial class ServerConnection
                 Handle(message.Span);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
             RequestClose(CloseCodes.Abnormal, "");
         }
@@ -334,7 +379,7 @@ internal sealed partial class ServerConnection
         if (++invalidFrames > options.MaxInvalidFrames)
         {
             LogFlood(logger, ConnectionId, invalidFrames);
-            RequestClose(CloseCodes.PolicyViolation, "too many invalid frames");
+            CloseAfterQueued(CloseCodes.PolicyViolation, "too many invalid frames");
             return;
         }
         SendControl(Frames.Error(code, message));

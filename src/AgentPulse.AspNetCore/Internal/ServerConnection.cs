@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Security.Claims;
 using System.Text.Json;
@@ -10,17 +10,30 @@ namespace AgentPulse.AspNetCore.Internal;
 
 /// <summary>
 /// One WebSocket: a receive loop for client operations and one writer fed by a bounded queue.
-/// Fan-out only ever calls <see cref="Offer"/>, which never waits.
+/// Fan-out only ever calls <see cref="Offer"/>, which never waits and takes no lock: the event
+/// queue is lock-free, and the writer is woken once per batch, not once per event. When the queue
+/// is full the writer catches up from the log; a connection that falls further behind than the
+/// log retains is closed with 4008. Control frames (acks, pongs, errors, heartbeats) have a small
+/// queue of their own.
 /// </summary>
 internal sealed partial class ServerConnection
 {
     private readonly WebSocket socket;
+    private readonly BatchingStream? batching;
+    private readonly Action abortTransport;
+    private CancellationTokenSource? closeDeadline;
+    private bool finished;
     private readonly EventHub hub;
     private readonly AgentPulseOptions options;
     private readonly TimeProvider time;
     private readonly AgentPulseMetrics metrics;
     private readonly ILogger logger;
-    private readonly Channel<Outbound> queue;
+    private const int ControlQueueCapacity = 256;
+    private readonly ConcurrentQueue<LoggedEvent> events = new();
+    private int queued; // events in `events`: the bound is SendQueueCapacity
+    private readonly Channel<Outbound> control;
+    private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private int wakePending; // 1 while a wake is on its way to the writer
     private readonly string? userId;
     private readonly bool seesEverything;
     private readonly Lock subscriptionGate = new();
@@ -28,14 +41,24 @@ internal sealed partial class ServerConnection
     private volatile TypePattern[] patterns;
     private volatile bool wantsEverything;
     private int closeCode; // 0 until a close is requested
+    private bool closingAfterQueued; // the receive loop's own flag: ignore what the client sends next
     private string closeReason = "";
     private long lastSendTimestamp;
+    // The highest seq the writer has handled (sent, or passed over by the filter). Fan-out reads it
+    // to tell how far behind the connection is.
+    private long position;
+    // Bumped by fan-out each time the queue was full; the writer then catches up from the log,
+    // which holds every event anyway, so a burst costs this connection no memory of its own.
+    private long overflowMark;
+    private long handledMark;
     private int invalidFrames;
     private long invalidWindowStart;
 
-    public ServerConnection(WebSocket socket, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ClaimsPrincipal user, IReadOnlyList<TypePattern> initialPatterns)
+    public ServerConnection(WebSocket socket, BatchingStream? batching, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ClaimsPrincipal user, IReadOnlyList<TypePattern> initialPatterns)
     {
         this.socket = socket;
+        this.batching = batching;
+        this.abortTransport = abortTransport;
         this.hub = hub;
         this.options = options;
         this.time = time;
@@ -46,10 +69,9 @@ internal sealed partial class ServerConnection
         patterns = [.. initialPatterns];
         wantsEverything = patterns.Any(p => p.IsAll);
         ConnectionId = Guid.NewGuid().ToString("N")[..12];
-        queue = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendQueueCapacity)
+        control = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(ControlQueueCapacity)
         {
             SingleReader = true,
-            SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: that is the overflow signal
         });
         lastSendTimestamp = time.GetTimestamp();
@@ -65,11 +87,43 @@ internal sealed partial class ServerConnection
         {
             return;
         }
-        if (!queue.Writer.TryWrite(new Outbound(entry, null)) && Volatile.Read(ref closeCode) == 0)
+        if (Volatile.Read(ref closeCode) != 0)
+        {
+            return;
+        }
+        if (Volatile.Read(ref queued) < options.SendQueueCapacity)
+        {
+            Interlocked.Increment(ref queued);
+            events.Enqueue(entry);
+            Wake();
+            return;
+        }
+        if (entry.Seq - Volatile.Read(ref position) > options.LogRetentionCount)
+        {
+            // So far behind that the log will not hold what it missed: drop it, it resumes or reloads.
+            Overflow();
+        }
+        else
+        {
+            Interlocked.Increment(ref overflowMark);
+            Wake();
+        }
+    }
+
+    private void Wake()
+    {
+        if (Volatile.Read(ref wakePending) == 0 && Interlocked.Exchange(ref wakePending, 1) == 0)
+        {
+            wake.Writer.TryWrite(true);
+        }
+    }
+
+    private void Overflow()
+    {
+        if (RequestClose(CloseCodes.SlowConsumer, "slow consumer: resume with after"))
         {
             metrics.QueueOverflowed();
             LogOverflow(logger, ConnectionId, options.SendQueueCapacity);
-            RequestClose(CloseCodes.SlowConsumer, "slow consumer: resume with after");
         }
     }
 
@@ -97,14 +151,16 @@ internal sealed partial class ServerConnection
     /// Asks the writer to stop sending and close with <paramref name="code"/>; the first request wins.
     /// If the close handshake has not finished within the close timeout, the socket is aborted.
     /// </summary>
-    public void RequestClose(int code, string reason)
+    /// <returns>Whether this request is the one that closes.</returns>
+    public bool RequestClose(int code, string reason)
     {
         if (Interlocked.CompareExchange(ref closeCode, code, 0) != 0)
         {
-            return;
+            return false;
         }
         closeReason = reason;
-        queue.Writer.TryComplete();
+        control.Writer.TryComplete();
+        wake.Writer.TryComplete();
         try
         {
             closing.Cancel();
@@ -112,25 +168,60 @@ internal sealed partial class ServerConnection
         catch (ObjectDisposedException)
         {
         }
+        return true;
+    }
+
+    /// <summary>Closes after the frames already queued (errors, pongs) have gone out.</summary>
+    private void CloseAfterQueued(int code, string reason)
+    {
+        closingAfterQueued = true;
+        if (control.Writer.TryWrite(new Outbound(null, code, reason)))
+        {
+            Wake();
+        }
+        else
+        {
+            RequestClose(code, reason);
+        }
     }
 
     /// <summary>Drops the socket without a close frame, as a network failure would.</summary>
     public ServerConnection Abort()
     {
         RequestClose(CloseCodes.Abnormal, "aborted");
-        socket.Abort();
+        AbortTransport();
         return this;
+    }
+
+    /// <summary>Drops the TCP connection itself: the socket and everything waiting on it end at once.</summary>
+    private void AbortTransport()
+    {
+        if (Volatile.Read(ref finished))
+        {
+            return; // the request is over; its context may be reused already
+        }
+        socket.Abort();
+        try
+        {
+            abortTransport();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private void SendControl(byte[] frame)
     {
-        if (!queue.Writer.TryWrite(new Outbound(null, frame)) && Volatile.Read(ref closeCode) == 0)
+        if (control.Writer.TryWrite(new Outbound(frame)))
         {
-            metrics.QueueOverflowed();
-            LogOverflow(logger, ConnectionId, options.SendQueueCapacity);
-            RequestClose(CloseCodes.SlowConsumer, "slow consumer: resume with after");
+            Wake();
+        }
+        else if (Volatile.Read(ref closeCode) == 0)
+        {
+            Overflow();
         }
     }
 
-    private readonly record struct Outbound(LoggedEvent? Event, byte[]? Control);
+    /// <summary>A control frame, or (with no frame) a request to close once the frames before it are out.</summary>
+    private readonly record struct Outbound(byte[]? Frame, int CloseCode = 0, string? CloseReason = null);
 }

@@ -1,4 +1,9 @@
 using System.Globalization;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
 using AgentPulse.Protocol;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -50,10 +55,38 @@ internal sealed class WebSocketEndpoint(
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = new ServerConnection(socket, hub, opts, time, metrics, logger, context.User, patterns);
-        await connection.RunAsync(after, epoch, snapshots, context.User, context.RequestAborted);
+        var (socket, batching) = await AcceptAsync(context);
+        using (socket)
+        {
+            var connection = new ServerConnection(socket, batching, context.Abort, hub, opts, time, metrics, logger, context.User, patterns);
+            await connection.RunAsync(after, epoch, snapshots, context.User, context.RequestAborted);
+        }
     }
+
+    /// <summary>
+    /// Completes the handshake. Over HTTP/1.1 the upgrade is done here, so that the socket writes
+    /// through a <see cref="BatchingStream"/> (one syscall per drained batch, not per frame);
+    /// anything else (WebSockets over HTTP/2) takes the framework's accept.
+    /// </summary>
+    private static async Task<(WebSocket Socket, BatchingStream? Batching)> AcceptAsync(HttpContext context)
+    {
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
+        var key = context.Request.Headers.SecWebSocketKey.ToString();
+        if (upgrade is not { IsUpgradableRequest: true } || key.Length == 0)
+        {
+            return (await context.WebSockets.AcceptWebSocketAsync(), null);
+        }
+        context.Response.Headers.Connection = HeaderNames.Upgrade;
+        context.Response.Headers.Upgrade = "websocket";
+        context.Response.Headers.SecWebSocketAccept = AcceptKey(key);
+        var stream = new BatchingStream(await upgrade.UpgradeAsync());
+        var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        return (socket, stream);
+    }
+
+    /// <summary>RFC 6455 section 4.2.2: base64(SHA-1(key + GUID)).</summary>
+    internal static string AcceptKey(string key) =>
+        Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
 
     internal static bool OriginAllowed(HttpRequest request, AgentPulseOptions options)
     {

@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AgentPulse.Server.Documents;
+
+/// <summary>Options of document upload and indexing (configuration section <c>Documents</c>). Validated at start.</summary>
+public sealed class DocumentOptions
+{
+    /// <summary>The largest file, in bytes; a larger one is refused with 413 (default: 52428800, 50 MB).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxFileBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>The largest upload request (all its files), in bytes; a larger one is refused with 413 (default: 209715200, 200 MB).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxRequestBytes { get; set; } = 200L * 1024 * 1024;
+
+    /// <summary>The most files in one upload (default: 20).</summary>
+    [Range(1, 10_000)]
+    public int MaxFilesPerUpload { get; set; } = 20;
+
+    /// <summary>About how many characters a chunk holds; each chunk is one Lucene document (default: 1000).</summary>
+    [Range(100, 100_000)]
+    public int ChunkChars { get; set; } = 1000;
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using AgentPulse.Protocol;
+using AgentPulse.Server.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace AgentPulse.Server.Search;
+
+/// <summary>A search as <c>GET /api/search/{searchId}</c> shows it: the <c>search.completed</c> fields plus its status.</summary>
+/// <param name="SearchId">The search.</param>
+/// <param name="Query">What was asked.</param>
+/// <param name="Status"><c>running</c>, <c>completed</c> or <c>failed</c>.</param>
+/// <param name="TaskId">Its task.</param>
+/// <param name="TotalHits">How many documents matched; <c>null</c> until completed.</param>
+/// <param name="TookMs">How long the search took; <c>null</c> until completed.</param>
+/// <param name="Results">The top results; <c>null</c> until completed.</param>
+/// <param name="Error">Why it failed; <c>null</c> unless failed.</param>
+internal sealed record SearchView(
+    string SearchId,
+    string Query,
+    string Status,
+    string TaskId,
+    int? TotalHits,
+    long? TookMs,
+    IReadOnlyList<SearchHit>? Results,
+    TaskError? Error);
+
+/// <summary>Searches and their results in SQLite, so <c>GET /api/search/{id}</c> keeps them.</summary>
+internal sealed class SearchStore(AgentDatabase database)
+{
+    public void Insert(string searchId, string query, int top, string taskId, DateTimeOffset at)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO searches (search_id, query, top, task_id, status, created_at) VALUES ($id, $query, $top, $task, 'running', $at)";
+        command.Parameters.AddWithValue("$id", searchId);
+        command.Parameters.AddWithValue("$query", query);
+        command.Parameters.AddWithValue("$top", top);
+        command.Parameters.AddWithValue("$task", taskId);
+        command.Parameters.AddWithValue("$at", AgentDatabase.ToMs(at));
+        command.ExecuteNonQuery();
+    }
+
+    public void Complete(SearchCompleted result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE searches SET status = 'completed', result_json = $json WHERE search_id = $id";
+        command.Parameters.AddWithValue("$id", result.SearchId);
+        command.Parameters.AddWithValue("$json", JsonSerializer.Serialize(result, AgentPulseJsonContext.Default.SearchCompleted));
+        command.ExecuteNonQuery();
+    }
+
+    public void Fail(string searchId, TaskError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE searches SET status = 'failed', error_code = $code, error_message = $message WHERE search_id = $id";
+        command.Parameters.AddWithValue("$id", searchId);
+        command.Parameters.AddWithValue("$code", error.Code);
+        command.Parameters.AddWithValue("$message", error.Message);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Marks searches a stopped server left running as failed.</summary>
+    public int FailUnfinished(TaskError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE searches SET status = 'failed', error_code = $code, error_message = $message WHERE status = 'running'";
+        command.Parameters.AddWithValue("$code", error.Code);
+        command.Parameters.AddWithValue("$message", error.Message);
+        return command.ExecuteNonQuery();
+    }
+
+    public SearchView? Get(string searchId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT search_id, query, status, task_id, result_json, error_code, error_message FROM searches WHERE search_id = $id";
+        command.Parameters.AddWithValue("$id", searchId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    private static SearchView Read(SqliteDataReader r)
+    {
+        var result = r.IsDBNull(4) ? null : JsonSerializer.Deserialize(r.GetString(4), AgentPulseJsonContext.Default.SearchCompleted);
+        return new SearchView(
+            r.GetString(0),
+            r.GetString(1),
+            r.GetString(2),
+            r.GetString(3),
+            result?.TotalHits,
+            result?.TookMs,
+            result?.Results,
+            r.IsDBNull(5) ? null : new TaskError(r.GetString(5), r.IsDBNull(6) ? "" : r.GetString(6)));
+    }
+}

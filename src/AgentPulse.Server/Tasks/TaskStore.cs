@@ -1,0 +1,95 @@
+using AgentPulse.Protocol;
+using AgentPulse.Server.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace AgentPulse.Server.Tasks;
+
+/// <summary>Task records in SQLite: what <c>GET /api/tasks</c> serves and what survives a restart.</summary>
+public sealed class TaskStore(AgentDatabase database)
+{
+    private const string Columns = "task_id, kind, title, agent, resource_id, owner, status, progress, stage, message, started_at, finished_at, error_code, error_message";
+
+    public void Save(TaskRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT OR REPLACE INTO tasks ({Columns}) VALUES ($id, $kind, $title, $agent, $resource, $owner, $status, $progress, $stage, $message, $started, $finished, $code, $error)";
+        command.Parameters.AddWithValue("$id", record.TaskId);
+        command.Parameters.AddWithValue("$kind", record.Kind);
+        command.Parameters.AddWithValue("$title", record.Title);
+        command.Parameters.AddWithValue("$agent", record.Agent);
+        command.Parameters.AddWithValue("$resource", AgentDatabase.Db(record.ResourceId));
+        command.Parameters.AddWithValue("$owner", AgentDatabase.Db(record.Owner));
+        command.Parameters.AddWithValue("$status", StatusName(record.Status));
+        command.Parameters.AddWithValue("$progress", record.Progress);
+        command.Parameters.AddWithValue("$stage", AgentDatabase.Db(record.Stage));
+        command.Parameters.AddWithValue("$message", AgentDatabase.Db(record.Message));
+        command.Parameters.AddWithValue("$started", AgentDatabase.ToMs(record.StartedAt));
+        command.Parameters.AddWithValue("$finished", record.FinishedAt is { } f ? AgentDatabase.ToMs(f) : DBNull.Value);
+        command.Parameters.AddWithValue("$code", AgentDatabase.Db(record.Error?.Code));
+        command.Parameters.AddWithValue("$error", AgentDatabase.Db(record.Error?.Message));
+        command.ExecuteNonQuery();
+    }
+
+    public TaskRecord? Get(string taskId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM tasks WHERE task_id = $id";
+        command.Parameters.AddWithValue("$id", taskId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    /// <summary>The newest tasks first; only queued and running ones when <paramref name="activeOnly"/>.</summary>
+    public List<TaskRecord> List(bool activeOnly, int limit)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = activeOnly
+            ? $"SELECT {Columns} FROM tasks WHERE status IN ('queued', 'running') ORDER BY started_at DESC, task_id DESC LIMIT $limit"
+            : $"SELECT {Columns} FROM tasks ORDER BY started_at DESC, task_id DESC LIMIT $limit";
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = command.ExecuteReader();
+        var list = new List<TaskRecord>();
+        while (reader.Read())
+        {
+            list.Add(Read(reader));
+        }
+        return list;
+    }
+
+    internal static string StatusName(AgentTaskStatus status) => status switch
+    {
+        AgentTaskStatus.Queued => "queued",
+        AgentTaskStatus.Running => "running",
+        AgentTaskStatus.Completed => "completed",
+        _ => "failed",
+    };
+
+    private static AgentTaskStatus ParseStatus(string status) => status switch
+    {
+        "queued" => AgentTaskStatus.Queued,
+        "running" => AgentTaskStatus.Running,
+        "completed" => AgentTaskStatus.Completed,
+        _ => AgentTaskStatus.Failed,
+    };
+
+    private static TaskRecord Read(SqliteDataReader r) => new()
+    {
+        TaskId = r.GetString(0),
+        Kind = r.GetString(1),
+        Title = r.GetString(2),
+        Agent = r.GetString(3),
+        ResourceId = r.IsDBNull(4) ? null : r.GetString(4),
+        Owner = r.IsDBNull(5) ? null : r.GetString(5),
+        Status = ParseStatus(r.GetString(6)),
+        Progress = r.GetDouble(7),
+        Stage = r.IsDBNull(8) ? null : r.GetString(8),
+        Message = r.IsDBNull(9) ? null : r.GetString(9),
+        StartedAt = AgentDatabase.FromMs(r.GetInt64(10)),
+        FinishedAt = r.IsDBNull(11) ? null : AgentDatabase.FromMs(r.GetInt64(11)),
+        Error = r.IsDBNull(12) ? null : new TaskError(r.GetString(12), r.IsDBNull(13) ? "" : r.GetString(13)),
+    };
+}

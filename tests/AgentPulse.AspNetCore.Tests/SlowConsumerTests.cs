@@ -1,0 +1,91 @@
+using System.Diagnostics.Metrics;
+using System.Net.WebSockets;
+using AgentPulse.AspNetCore;
+using AgentPulse.Testing;
+
+namespace AgentPulse.AspNetCore.Tests;
+
+public sealed class SlowConsumerTests
+{
+    [Fact]
+    public async Task ClientThatNeverReads_IsClosedWith4008_WhileAnotherGetsEveryEvent()
+    {
+        const int Count = 4_000;
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["AgentPulse:SendQueueCapacity"] = "64",
+            ["AgentPulse:LogRetentionCount"] = "500",
+            ["AgentPulse:CloseTimeout"] = "00:01:00",
+        });
+        var overflows = 0L;
+        var meters = server.Get<IMeterFactory>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Name == "agentpulse.queue.overflows")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref overflows, value));
+        listener.Start();
+
+        await using var slow = await RawClient.ConnectAsync(server.WebSocketUri());
+        await slow.HandshakeAsync();
+        await using var fast = await RawClient.ConnectAsync(server.WebSocketUri());
+        await fast.HandshakeAsync();
+
+        // 8 KB events: 32 MB in all, more than the socket buffers between server and the stalled
+        // client hold. The publisher keeps at most 200 ahead of the reading client, well within the
+        // retention of 500, so only the stalled one can fall out of the log.
+        var received = 0;
+        using var progressed = new SemaphoreSlim(0);
+        var receiving = Task.Run(async () =>
+        {
+            var seqs = new List<long>(Count);
+            while (seqs.Count < Count)
+            {
+                seqs.Add((await fast.EventsAsync(1))[0].Seq());
+                Volatile.Write(ref received, seqs.Count);
+                progressed.Release();
+            }
+            return seqs;
+        });
+        var publisher = server.Get<IEventPublisher>();
+        for (var i = 1; i <= Count; i++)
+        {
+            while (i - Volatile.Read(ref received) > 200)
+            {
+                await progressed.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            await publisher.PublishAsync(StreamingTests.Progress(i, padding: 8 * 1024));
+        }
+        Assert.Equal(Enumerable.Range(1, Count).Select(i => (long)i), await receiving);
+
+        // Now the slow one reads: what its socket buffers held, then the close.
+        var slowReceived = 0;
+        while (await slow.ReceiveAsync() is { } frame)
+        {
+            Assert.Equal(++slowReceived, frame.Seq());
+        }
+        Assert.Equal((WebSocketCloseStatus)4008, slow.Socket.CloseStatus);
+        Assert.InRange(slowReceived, 1, Count - 500);
+        Assert.Equal(1, Interlocked.Read(ref overflows));
+        var next = await server.Get<IEventPublisher>().PublishAsync(StreamingTests.Progress(Count + 1));
+        Assert.Equal(next.Seq, (await fast.EventsAsync(1))[0].Seq());
+    }
+
+    [Fact]
+    public async Task BurstLargerThanTheQueue_ReachesAReadingClientWhole_FromTheLog()
+    {
+        const int Count = 5_000;
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["AgentPulse:SendQueueCapacity"] = "16" });
+        await using var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        await client.HandshakeAsync();
+
+        var receiving = Task.Run(() => client.EventsAsync(Count));
+        await StreamingTests.PublishManyAsync(server.Get<IEventPublisher>(), Count);
+
+        Assert.Equal(Enumerable.Range(1, Count).Select(i => (long)i), (await receiving).Select(e => e.Seq()));
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentPulse.Protocol;
+
+namespace AgentPulse.Protocol.Tests;
+
+public sealed class WireFormatTests
+{
+    // Literally as DESIGN.md writes it.
+    private const string DesignEvent = """
+        {"specversion":"1.0","id":"0b4f9e2a-3c1d","source":"/agents/indexer","type":"task.progress",
+         "time":"2026-11-25T17:00:00.123Z","subject":"tasks/7f3a","seq":1042,
+         "datacontenttype":"application/json",
+         "data":{"taskId":"7f3a","progress":0.42,"stage":"indexing","message":"chunk 21 of 50"}}
+        """;
+
+    private static void AssertSameJson(string expected, ReadOnlySpan<byte> actual) =>
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual)), $"expected {expected}\nactual   {System.Text.Encoding.UTF8.GetString(actual)}");
+
+    [Fact]
+    public void DesignEvent_ReadsIntoTheEnvelopeAndPayload()
+    {
+        var cloudEvent = JsonSerializer.Deserialize(DesignEvent, AgentPulseJsonContext.Default.CloudEvent)!;
+
+        Assert.Equal("1.0", cloudEvent.SpecVersion);
+        Assert.Equal("0b4f9e2a-3c1d", cloudEvent.Id);
+        Assert.Equal("/agents/indexer", cloudEvent.Source);
+        Assert.Equal(EventTypes.TaskProgress, cloudEvent.Type);
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 17, 0, 0, 123, TimeSpan.Zero), cloudEvent.Time);
+        Assert.Equal("tasks/7f3a", cloudEvent.Subject);
+        Assert.Equal(1042, cloudEvent.Seq);
+        var progress = cloudEvent.GetData<TaskProgress>()!;
+        Assert.Equal(new TaskProgress("7f3a", 0.42, "indexing", "chunk 21 of 50", null, null), progress);
+    }
+
+    [Fact]
+    public void DesignEvent_WritesBackToTheSameJson()
+    {
+        var cloudEvent = JsonSerializer.Deserialize(DesignEvent, AgentPulseJsonContext.Default.CloudEvent)!;
+
+        AssertSameJson(DesignEvent, Frames.Event(cloudEvent));
+    }
+
+    [Fact]
+    public void Create_TakesTheTypeFromTheCatalog_AndWritesCamelCase()
+    {
+        var cloudEvent = CloudEvent.Create(new DocumentIndexed("d1", "notes.md", "text/markdown", 2048, 3, "t1"), "/agents/indexer", "documents/d1", id: "x1",
+            time: new DateTimeOffset(2026, 11, 25, 18, 0, 0, TimeSpan.FromHours(1))) with { Seq = 7 };
+
+        AssertSameJson("""
+            {"specversion":"1.0","id":"x1","source":"/agents/indexer","type":"document.indexed","time":"2026-11-25T17:00:00.000Z",
+             "subject":"documents/d1","seq":7,"datacontenttype":"application/json",
+             "data":{"documentId":"d1","name":"notes.md","contentType":"text/markdown","sizeBytes":2048,"chunkCount":3,"taskId":"t1"}}
+            """, Frames.Event(cloudEvent));
+    }
+
+    [Theory]
+    [InlineData(typeof(TaskStarted), "task.started")]
+    [InlineData(typeof(TaskProgress), "task.progress")]
+    [InlineData(typeof(TaskCompleted), "task.completed")]
+    [InlineData(typeof(TaskFailed), "task.failed")]
+    [InlineData(typeof(DocumentIndexed), "document.indexed")]
+    [InlineData(typeof(SearchCompleted), "search.completed")]
+    public void EveryCatalogPayload_HasItsTypeName(Type payload, string type) =>
+        Assert.Equal(type, EventTypes.For(payload));
+
+    [Fact]
+    public void CatalogPayloads_RoundTripAgainstLiteralJson()
+    {
+        RoundTrip("""{"taskId":"7f3a","kind":"document.index","title":"Index notes.md","agent":"indexer","resourceId":"d1"}""", AgentPulseJsonContext.Default.TaskStarted);
+        RoundTrip("""{"taskId":"7f3a","progress":1,"stage":"indexing","message":null,"current":50,"total":50}""", AgentPulseJsonContext.Default.TaskProgress);
+        RoundTrip("""{"taskId":"7f3a","durationMs":1234,"result":{"chunks":50}}""", AgentPulseJsonContext.Default.TaskCompleted);
+        RoundTrip("""{"taskId":"7f3a","error":{"code":"unreadable","message":"page 3 of report.pdf could not be read"},"retryable":false}""", AgentPulseJsonContext.Default.TaskFailed);
+        RoundTrip("""{"searchId":"s1","query":"agents","totalHits":1,"tookMs":4,"results":[{"documentId":"d1","name":"notes.md","snippet":"<mark>agent</mark> runs","score":1.5}],"taskId":"t9"}""", AgentPulseJsonContext.Default.SearchCompleted);
+        RoundTrip("""{"taskId":"t1","kind":"search","title":"Search","agent":"searcher","resourceId":null,"owner":null,"status":"queued","progress":0,"stage":"queued","message":"waiting","startedAt":"2026-11-25T17:00:00.000Z","finishedAt":null,"error":null}""", AgentPulseJsonContext.Default.TaskRecord);
+    }
+
+    private static void RoundTrip<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
+    {
+        var value = JsonSerializer.Deserialize(json, info)!;
+        AssertSameJson(json, JsonSerializer.SerializeToUtf8Bytes(value, info));
+    }
+
+    [Fact]
+    public void SessionFrames_AreWrittenAsDesignShowsThem()
+    {
+        AssertSameJson("""{"type":"session.welcome","data":{"protocolVersion":1,"connectionId":"c1","epoch":"e1","seq":1041,"recovered":true,"heartbeatSeconds":15}}""",
+            Frames.Welcome(new SessionWelcome(1, "c1", "e1", 1041, true, 15)));
+        AssertSameJson("""{"type":"session.heartbeat","data":{"seq":1042}}""", Frames.Heartbeat(1042));
+        AssertSameJson("""{"type":"session.subscribed","data":{"types":["task.*"]}}""", Frames.Subscribed(["task.*"]));
+        AssertSameJson("""{"type":"session.pong","data":{"id":"p1"}}""", Frames.Pong("p1"));
+        AssertSameJson("""{"type":"session.error","data":{"code":"bad_request","message":"no"}}""", Frames.Error("bad_request", "no"));
+        AssertSameJson("""{"type":"session.snapshot","data":{"tasks":[]}}""", Frames.Snapshot(new SessionSnapshot([])));
+    }
+
+    [Fact]
+    public void ClientOperations_ReadAsDesignWritesThem()
+    {
+        var subscribe = JsonSerializer.Deserialize("""{"op":"subscribe","types":["task.*"]}""", AgentPulseJsonContext.Default.ClientOperation)!;
+        Assert.Equal(ClientOps.Subscribe, subscribe.Op);
+        Assert.Equal(["task.*"], subscribe.Types!);
+        AssertSameJson("""{"op":"ping","id":"42"}""", Frames.Operation(new ClientOperation { Op = ClientOps.Ping, Id = "42" }));
+    }
+
+    [Theory]
+    [InlineData("""{"type":"task.progress","seq":3}""", "task.progress")]
+    [InlineData("""{"data":{"type":"inner"},"type":"session.welcome"}""", "session.welcome")]
+    [InlineData("""{"type":5}""", null)]
+    [InlineData("""[1,2]""", null)]
+    [InlineData("""{not json""", null)]
+    public void ReadType_FindsTheTopLevelTypeOnly(string json, string? expected) =>
+        Assert.Equal(expected, Frames.ReadType(System.Text.Encoding.UTF8.GetBytes(json)));
+}
