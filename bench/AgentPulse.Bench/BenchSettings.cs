@@ -41,6 +41,9 @@ internal sealed record BenchSettings
 
     public string OutputDirectory { get; init; } = "";
 
+    /// <summary>Load AgentPulse with the raw-socket client even when AgentPulse.Client is there.</summary>
+    public bool RawClient { get; init; }
+
     public static BenchSettings Full => new();
 
     public static BenchSettings QuickRun => new()
@@ -65,6 +68,9 @@ internal sealed record BenchSettings
             {
                 case "--quick":
                     break;
+                case "--raw":
+                    settings = settings with { RawClient = true };
+                    break;
                 case "--runs":
                     settings = settings with { Runs = Math.Clamp(int.Parse(Next(), CultureInfo.InvariantCulture), 1, 20) };
                     break;
@@ -78,7 +84,7 @@ internal sealed record BenchSettings
                     settings = settings with { RssConnections = Math.Clamp(int.Parse(Next(), CultureInfo.InvariantCulture), 100, 10_000) };
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Use --quick, --runs N, --rss N, --held N, --out DIR.");
+                    throw new ArgumentException($"Unknown option {args[i]}. Use --quick, --runs N, --rss N, --held N, --raw, --out DIR.");
             }
         }
         if (settings.OutputDirectory.Length == 0)

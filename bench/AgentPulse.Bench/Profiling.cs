@@ -42,7 +42,7 @@ internal static class Profiling
         }
 
         var server = await ServerProcess.StartAsync(kind, cancellationToken);
-        var set = new ConnectionSet(Runner.ClientFor(kind), server.BaseAddress);
+        var set = new ConnectionSet(Runner.ClientFor(kind, args.Contains("--raw")), server.BaseAddress);
         try
         {
             if (idle > 0)

@@ -70,7 +70,7 @@ internal static class Report
             settings.Quick ? "quick" : "full",
             settings.Runs,
             string.Join(", ", runs.Select(r => r.Kind == ServerKind.AgentPulse ? "AgentPulse" : "SignalR")),
-            "raw ClientWebSocket speaking the AgentPulse protocol (AgentPulse.Client not merged yet)",
+            Runner.ClientFor(ServerKind.AgentPulse, settings.RawClient).Description,
             clockCheck,
             machine,
             rows,
@@ -108,7 +108,7 @@ internal static class Report
             sb.AppendLine($"| {t.Target} | {t.Measured} | {t.Verdict} |");
         }
         sb.AppendLine();
-        sb.AppendLine($"AgentPulse load client: {report.AgentPulseClient}. SignalR: Microsoft.AspNetCore.SignalR.Client, WebSockets, JSON protocol, negotiation skipped. Clock: {report.ClockCheck}.");
+        sb.AppendLine($"AgentPulse load client: {report.AgentPulseClient}. SignalR load client: {Runner.ClientFor(ServerKind.SignalR).Description}. Clock: {report.ClockCheck}.");
         if (report.Notes.Count > 0)
         {
             sb.AppendLine();

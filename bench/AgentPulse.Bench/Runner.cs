@@ -27,15 +27,20 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(60);
     private int nextPhase = 1;
 
-    public static IBenchClientFactory ClientFor(ServerKind kind) =>
-        kind == ServerKind.SignalR ? new SignalRClientFactory() : new RawAgentPulseClientFactory();
+    /// <summary>The load side for a server: the SignalR client, or AgentPulse.Client (the raw-socket client when it is not there or <paramref name="raw"/>).</summary>
+    public static IBenchClientFactory ClientFor(ServerKind kind, bool raw = false) =>
+        kind == ServerKind.SignalR ? new SignalRClientFactory()
+#if AGENTPULSE_CLIENT
+        : !raw ? new AgentPulseClientFactory()
+#endif
+        : new RawAgentPulseClientFactory();
 
     public async Task<RunResult> RunOnceAsync(ServerKind kind, int run, CancellationToken cancellationToken)
     {
         var result = new RunResult(kind, run);
         result.Add(Metrics.Lost, 0);
         result.Add(Metrics.Duplicated, 0);
-        var factory = ClientFor(kind);
+        var factory = ClientFor(kind, settings.RawClient);
 
         var server = await ServerProcess.StartAsync(kind, cancellationToken);
         try
@@ -159,30 +164,22 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
     /// <param name="LoadCpuPer1000">Load process (clients) CPU milliseconds per 1,000 deliveries.</param>
     private sealed record Delivery(double PerSecond, double[] LatenciesMs, bool Exact, double ServerCpuPer1000, double LoadCpuPer1000);
 
-    /// <summary>AgentPulse only: a client that missed <see cref="BenchSettings.ResumeEvents"/> events reconnects with <c>after</c>.</summary>
+    /// <summary>AgentPulse only: a client leaves, misses <see cref="BenchSettings.ResumeEvents"/> events, and comes back with <c>after</c>.</summary>
     private async Task ResumeAsync(ServerProcess server, IBenchClientFactory factory, RunResult result, CancellationToken cancellationToken)
     {
-        long position;
-        var first = new ConnectionSet(factory, server.BaseAddress);
+        var set = new ConnectionSet(factory, server.BaseAddress);
         try
         {
-            await first.OpenAsync(1, 1, OpenTimeout, cancellationToken);
-            position = ((IResumableConnection)first.Connections[0]).Position;
-        }
-        finally
-        {
-            await first.DisposeAsync();
-        }
+            await set.OpenAsync(1, 1, OpenTimeout, cancellationToken);
+            var connection = (IResumableConnection)set.Connections[0];
+            await connection.StopAsync(cancellationToken).WaitAsync(OpenTimeout, cancellationToken);
+            var position = connection.Position;
 
-        var phaseId = nextPhase++;
-        await server.PublishAsync(phaseId, settings.ResumeEvents, rate: 0, cancellationToken);
+            var phase = set.Begin(nextPhase++, settings.ResumeEvents, recordLatency: false);
+            await server.PublishAsync(phase.Id, settings.ResumeEvents, rate: 0, cancellationToken);
 
-        var again = new ConnectionSet(factory, server.BaseAddress);
-        try
-        {
-            var phase = again.Begin(phaseId, settings.ResumeEvents, recordLatency: false, connections: 1);
             var start = Stopwatch.GetTimestamp();
-            await again.OpenAsync(1, 1, OpenTimeout, cancellationToken, resumeAfter: position);
+            await connection.ResumeAsync(cancellationToken).WaitAsync(OpenTimeout, cancellationToken);
             var complete = await phase.WaitAsync(DeliveryTimeout, cancellationToken);
             var (_, lost, duplicated) = phase.Totals();
             result.AddTo(Metrics.Lost, lost);
@@ -197,7 +194,7 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
         }
         finally
         {
-            await again.DisposeAsync();
+            await set.DisposeAsync();
         }
     }
 

@@ -21,14 +21,14 @@ internal sealed class ConnectionSet(IBenchClientFactory factory, Uri server) : I
     /// at a time, and waits until every one is ready.
     /// </summary>
     /// <returns>The time it took; throws when one fails or the whole takes longer than <paramref name="timeout"/>.</returns>
-    public async Task<TimeSpan> OpenAsync(int count, int parallelism, TimeSpan timeout, CancellationToken cancellationToken, long? resumeAfter = null)
+    public async Task<TimeSpan> OpenAsync(int count, int parallelism, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var fresh = new IBenchConnection[count];
         for (var i = 0; i < count; i++)
         {
-            fresh[i] = factory.Create(server, connections.Count + i, this, resumeAfter);
+            fresh[i] = factory.Create(server, connections.Count + i, this);
         }
         connections.AddRange(fresh);
         var start = Stopwatch.GetTimestamp();
@@ -60,27 +60,31 @@ internal sealed class ConnectionSet(IBenchClientFactory factory, Uri server) : I
         current.Record(connection, index, sentAt, receivedAt);
     }
 
-    /// <summary>Drops every connection at once (after the server is gone, or to end the set quickly).</summary>
+    /// <summary>Drops every connection at once (after the server is gone, or to end the set quickly); bounded in time.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var connection in connections)
         {
             connection.Abort();
         }
-        await Parallel.ForEachAsync(
-            connections,
-            new ParallelOptions { MaxDegreeOfParallelism = 64 },
-            async (connection, _) =>
+        var all = connections.Select(async connection =>
+        {
+            try
             {
-                try
-                {
-                    await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-                }
-                catch (Exception)
-                {
-                    // A connection that does not close in time is left to the process exit.
-                }
-            });
+                await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (Exception)
+            {
+                // A connection that does not close in time is left to the process exit.
+            }
+        });
+        try
+        {
+            await Task.WhenAll(all).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+        }
         connections.Clear();
     }
 }

@@ -19,15 +19,24 @@ internal interface IBenchConnection : IAsyncDisposable
     void Abort();
 }
 
-/// <summary>An AgentPulse connection: knows the last seq it saw, to resume after it.</summary>
+/// <summary>An AgentPulse connection: knows the last seq it saw, and can leave and come back after it.</summary>
 internal interface IResumableConnection : IBenchConnection
 {
+    /// <summary>The seq the next connect resumes after.</summary>
     long Position { get; }
+
+    /// <summary>Closes the connection, keeping <see cref="Position"/>.</summary>
+    Task StopAsync(CancellationToken cancellationToken);
+
+    /// <summary>Connects again with <c>after=</c><see cref="Position"/>; completes when the server has welcomed it (the replay follows).</summary>
+    Task ResumeAsync(CancellationToken cancellationToken);
 }
 
 internal interface IBenchClientFactory
 {
+    /// <summary>What the JSON report says the clients are.</summary>
+    string Description { get; }
+
     /// <param name="index">The connection's number in its set, passed back to the sink.</param>
-    /// <param name="resumeAfter">AgentPulse only: resume after this seq.</param>
-    IBenchConnection Create(Uri server, int index, IEventSink sink, long? resumeAfter = null);
+    IBenchConnection Create(Uri server, int index, IEventSink sink);
 }

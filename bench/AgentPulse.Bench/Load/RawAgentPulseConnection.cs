@@ -10,34 +10,47 @@ namespace AgentPulse.Bench.Load;
 /// </summary>
 internal sealed class RawAgentPulseConnection : IResumableConnection
 {
-    private readonly Uri uri;
+    private readonly Uri server;
     private readonly int index;
     private readonly IEventSink sink;
-    private readonly ClientWebSocket socket = new();
-    private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ClientWebSocket socket = new();
+    private TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task receiving = Task.CompletedTask;
     private long position;
 
-    public RawAgentPulseConnection(Uri server, int index, IEventSink sink, long? resumeAfter)
+    public RawAgentPulseConnection(Uri server, int index, IEventSink sink)
     {
-        // Filtering on: the subscription is a pattern, not "everything".
-        var query = "types=task.*" + (resumeAfter is { } after ? $"&after={after}" : "");
-        uri = new UriBuilder(server) { Scheme = "ws", Path = "/ws/agents", Query = query }.Uri;
+        this.server = server;
         this.index = index;
         this.sink = sink;
-        socket.Options.KeepAliveInterval = TimeSpan.Zero;
     }
 
     public long Position => Volatile.Read(ref position);
 
-    public async Task ConnectAsync(CancellationToken cancellationToken)
+    public Task ConnectAsync(CancellationToken cancellationToken) => OpenAsync(after: null, cancellationToken);
+
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await socket.ConnectAsync(uri, cancellationToken);
-        receiving = ReceiveLoopAsync();
+        socket.Abort();
+        await receiving.WaitAsync(cancellationToken);
+        socket.Dispose();
+    }
+
+    public Task ResumeAsync(CancellationToken cancellationToken) => OpenAsync(Position, cancellationToken);
+
+    private async Task OpenAsync(long? after, CancellationToken cancellationToken)
+    {
+        // Filtering on: the subscription is a pattern, not "everything".
+        var query = "types=task.*" + (after is { } seq ? $"&after={seq}" : "");
+        socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await socket.ConnectAsync(new UriBuilder(server) { Scheme = "ws", Path = "/ws/agents", Query = query }.Uri, cancellationToken);
+        receiving = ReceiveLoopAsync(socket, ready);
         await ready.Task.WaitAsync(cancellationToken);
     }
 
-    private async Task ReceiveLoopAsync()
+    private async Task ReceiveLoopAsync(ClientWebSocket socket, TaskCompletionSource ready)
     {
         var buffer = new byte[4096];
         try
@@ -59,7 +72,7 @@ internal sealed class RawAgentPulseConnection : IResumableConnection
                     result = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
                     length += result.Count;
                 }
-                Handle(buffer.AsSpan(0, length));
+                Handle(buffer.AsSpan(0, length), ready);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException or JsonException)
@@ -71,7 +84,7 @@ internal sealed class RawAgentPulseConnection : IResumableConnection
         }
     }
 
-    private void Handle(ReadOnlySpan<byte> frame)
+    private void Handle(ReadOnlySpan<byte> frame, TaskCompletionSource ready)
     {
         var type = Frames.ReadType(frame);
         if (type is null)
@@ -112,6 +125,7 @@ internal sealed class RawAgentPulseConnection : IResumableConnection
 
 internal sealed class RawAgentPulseClientFactory : IBenchClientFactory
 {
-    public IBenchConnection Create(Uri server, int index, IEventSink sink, long? resumeAfter = null) =>
-        new RawAgentPulseConnection(server, index, sink, resumeAfter);
+    public string Description => "raw ClientWebSocket speaking the AgentPulse protocol (each event deserialized as a CloudEvent)";
+
+    public IBenchConnection Create(Uri server, int index, IEventSink sink) => new RawAgentPulseConnection(server, index, sink);
 }

@@ -41,6 +41,7 @@ internal sealed class SignalRConnection : IBenchConnection
 
 internal sealed class SignalRClientFactory : IBenchClientFactory
 {
-    public IBenchConnection Create(Uri server, int index, IEventSink sink, long? resumeAfter = null) =>
-        resumeAfter is null ? new SignalRConnection(server, index, sink) : throw new NotSupportedException("SignalR has no resume.");
+    public string Description => "Microsoft.AspNetCore.SignalR.Client, WebSockets, JSON protocol, negotiation skipped";
+
+    public IBenchConnection Create(Uri server, int index, IEventSink sink) => new SignalRConnection(server, index, sink);
 }
