@@ -46,18 +46,16 @@ public sealed class DocumentStore(AgentDatabase database)
     public void Insert(DocumentRecord document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO documents ({Columns}) VALUES ($id, $name, $stored, $type, $size, $status, 0, $task, $created, NULL, NULL, NULL)";
-        command.Parameters.AddWithValue("$id", document.DocumentId);
-        command.Parameters.AddWithValue("$name", document.Name);
-        command.Parameters.AddWithValue("$stored", document.StoredName);
-        command.Parameters.AddWithValue("$type", document.ContentType);
-        command.Parameters.AddWithValue("$size", document.SizeBytes);
-        command.Parameters.AddWithValue("$status", document.Status);
-        command.Parameters.AddWithValue("$task", document.TaskId);
-        command.Parameters.AddWithValue("$created", AgentDatabase.ToMs(document.CreatedAt));
-        command.ExecuteNonQuery();
+        database.Execute(
+            $"INSERT INTO documents ({Columns}) VALUES ($id, $name, $stored, $type, $size, $status, 0, $task, $created, NULL, NULL, NULL)",
+            ("$id", document.DocumentId),
+            ("$name", document.Name),
+            ("$stored", document.StoredName),
+            ("$type", document.ContentType),
+            ("$size", document.SizeBytes),
+            ("$status", document.Status),
+            ("$task", document.TaskId),
+            ("$created", AgentDatabase.ToMs(document.CreatedAt)));
     }
 
     public DocumentRecord? Get(string documentId)
@@ -120,25 +118,21 @@ public sealed class DocumentStore(AgentDatabase database)
 
     public void MarkIndexed(string documentId, int chunkCount, DateTimeOffset at)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE documents SET status = 'indexed', chunk_count = $chunks, indexed_at = $at, error_code = NULL, error_message = NULL WHERE document_id = $id";
-        command.Parameters.AddWithValue("$id", documentId);
-        command.Parameters.AddWithValue("$chunks", chunkCount);
-        command.Parameters.AddWithValue("$at", AgentDatabase.ToMs(at));
-        command.ExecuteNonQuery();
+        database.Execute(
+            "UPDATE documents SET status = 'indexed', chunk_count = $chunks, indexed_at = $at, error_code = NULL, error_message = NULL WHERE document_id = $id",
+            ("$id", documentId),
+            ("$chunks", chunkCount),
+            ("$at", AgentDatabase.ToMs(at)));
     }
 
     public void MarkFailed(string documentId, TaskError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE documents SET status = 'failed', chunk_count = 0, error_code = $code, error_message = $message WHERE document_id = $id";
-        command.Parameters.AddWithValue("$id", documentId);
-        command.Parameters.AddWithValue("$code", error.Code);
-        command.Parameters.AddWithValue("$message", error.Message);
-        command.ExecuteNonQuery();
+        database.Execute(
+            "UPDATE documents SET status = 'failed', chunk_count = 0, error_code = $code, error_message = $message WHERE document_id = $id",
+            ("$id", documentId),
+            ("$code", error.Code),
+            ("$message", error.Message));
     }
 
     public bool Delete(string documentId)

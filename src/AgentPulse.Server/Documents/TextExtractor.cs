@@ -12,7 +12,7 @@ namespace AgentPulse.Server.Documents;
 /// Gets the text out of a stored file. What cannot be read ends the task with
 /// <see cref="TaskFailureException"/> and a message a person understands.
 /// </summary>
-internal static class TextExtractor
+internal static partial class TextExtractor
 {
     private static readonly HashSet<string> BlockElements = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -37,12 +37,49 @@ internal static class TextExtractor
                 var html = await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken);
                 await onPage(1, 1);
                 return HtmlToText(html);
+            case DocumentTypes.Markdown:
+                var markdown = await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken);
+                await onPage(1, 1);
+                return MarkdownToText(markdown);
             default:
                 var text = await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken);
                 await onPage(1, 1);
                 return text;
         }
     }
+
+    /// <summary>
+    /// The words of a Markdown text without its markup, so that snippets read as prose: heading
+    /// and list markers, emphasis, code fences, link and image syntax (the link text stays).
+    /// </summary>
+    internal static string MarkdownToText(string markdown)
+    {
+        var text = MarkdownFence().Replace(markdown, "");
+        text = MarkdownImage().Replace(text, "$1");
+        text = MarkdownLink().Replace(text, "$1");
+        text = MarkdownLinePrefix().Replace(text, "");
+        text = MarkdownEmphasis().Replace(text, "$2");
+        text = MarkdownRule().Replace(text, "");
+        return text;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[ \t]*(```|~~~).*$", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex MarkdownFence();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"!\[([^\]]*)\]\([^)]*\)")]
+    private static partial System.Text.RegularExpressions.Regex MarkdownImage();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[([^\]]+)\]\([^)]*\)")]
+    private static partial System.Text.RegularExpressions.Regex MarkdownLink();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[ \t]*(#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d+[.)][ \t]+)", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex MarkdownLinePrefix();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<!\w)(\*\*|__|\*|_|`)(\S(?:.*?\S)?)\1(?!\w)")]
+    private static partial System.Text.RegularExpressions.Regex MarkdownEmphasis();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[ \t]*([-*_][ \t]*){3,}$", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex MarkdownRule();
 
     internal static string HtmlToText(string html)
     {

@@ -29,50 +29,42 @@ internal sealed class SearchStore(AgentDatabase database)
 {
     public void Insert(string searchId, string query, int top, string taskId, DateTimeOffset at)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO searches (search_id, query, top, task_id, status, created_at) VALUES ($id, $query, $top, $task, 'running', $at)";
-        command.Parameters.AddWithValue("$id", searchId);
-        command.Parameters.AddWithValue("$query", query);
-        command.Parameters.AddWithValue("$top", top);
-        command.Parameters.AddWithValue("$task", taskId);
-        command.Parameters.AddWithValue("$at", AgentDatabase.ToMs(at));
-        command.ExecuteNonQuery();
+        database.Execute(
+            "INSERT INTO searches (search_id, query, top, task_id, status, created_at) VALUES ($id, $query, $top, $task, 'running', $at)",
+            ("$id", searchId),
+            ("$query", query),
+            ("$top", top),
+            ("$task", taskId),
+            ("$at", AgentDatabase.ToMs(at)));
     }
 
     public void Complete(SearchCompleted result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE searches SET status = 'completed', result_json = $json WHERE search_id = $id";
-        command.Parameters.AddWithValue("$id", result.SearchId);
-        command.Parameters.AddWithValue("$json", JsonSerializer.Serialize(result, AgentPulseJsonContext.Default.SearchCompleted));
-        command.ExecuteNonQuery();
+        database.Execute(
+            "UPDATE searches SET status = 'completed', result_json = $json WHERE search_id = $id",
+            ("$id", result.SearchId),
+            ("$json", JsonSerializer.Serialize(result, AgentPulseJsonContext.Default.SearchCompleted)));
     }
 
     public void Fail(string searchId, TaskError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE searches SET status = 'failed', error_code = $code, error_message = $message WHERE search_id = $id";
-        command.Parameters.AddWithValue("$id", searchId);
-        command.Parameters.AddWithValue("$code", error.Code);
-        command.Parameters.AddWithValue("$message", error.Message);
-        command.ExecuteNonQuery();
+        database.Execute(
+            "UPDATE searches SET status = 'failed', error_code = $code, error_message = $message WHERE search_id = $id",
+            ("$id", searchId),
+            ("$code", error.Code),
+            ("$message", error.Message));
     }
 
     /// <summary>Marks searches a stopped server left running as failed.</summary>
     public int FailUnfinished(TaskError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE searches SET status = 'failed', error_code = $code, error_message = $message WHERE status = 'running'";
-        command.Parameters.AddWithValue("$code", error.Code);
-        command.Parameters.AddWithValue("$message", error.Message);
-        return command.ExecuteNonQuery();
+        return database.Execute(
+            "UPDATE searches SET status = 'failed', error_code = $code, error_message = $message WHERE status = 'running'",
+            ("$code", error.Code),
+            ("$message", error.Message));
     }
 
     public SearchView? Get(string searchId)

@@ -45,6 +45,20 @@ public sealed class AgentDatabase
     /// <summary>The Lucene index folder.</summary>
     public string IndexPath { get; }
 
+    /// <summary>Runs one statement with named parameters (<c>null</c> is stored as NULL).</summary>
+    /// <returns>The number of rows changed.</returns>
+    public int Execute(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return command.ExecuteNonQuery();
+    }
+
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(connectionString);
@@ -106,6 +120,4 @@ public sealed class AgentDatabase
     internal static long ToMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     internal static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
-
-    internal static object Db(object? value) => value ?? DBNull.Value;
 }

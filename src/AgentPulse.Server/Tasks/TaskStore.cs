@@ -12,24 +12,22 @@ public sealed class TaskStore(AgentDatabase database)
     public void Save(TaskRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT OR REPLACE INTO tasks ({Columns}) VALUES ($id, $kind, $title, $agent, $resource, $owner, $status, $progress, $stage, $message, $started, $finished, $code, $error)";
-        command.Parameters.AddWithValue("$id", record.TaskId);
-        command.Parameters.AddWithValue("$kind", record.Kind);
-        command.Parameters.AddWithValue("$title", record.Title);
-        command.Parameters.AddWithValue("$agent", record.Agent);
-        command.Parameters.AddWithValue("$resource", AgentDatabase.Db(record.ResourceId));
-        command.Parameters.AddWithValue("$owner", AgentDatabase.Db(record.Owner));
-        command.Parameters.AddWithValue("$status", StatusName(record.Status));
-        command.Parameters.AddWithValue("$progress", record.Progress);
-        command.Parameters.AddWithValue("$stage", AgentDatabase.Db(record.Stage));
-        command.Parameters.AddWithValue("$message", AgentDatabase.Db(record.Message));
-        command.Parameters.AddWithValue("$started", AgentDatabase.ToMs(record.StartedAt));
-        command.Parameters.AddWithValue("$finished", record.FinishedAt is { } f ? AgentDatabase.ToMs(f) : DBNull.Value);
-        command.Parameters.AddWithValue("$code", AgentDatabase.Db(record.Error?.Code));
-        command.Parameters.AddWithValue("$error", AgentDatabase.Db(record.Error?.Message));
-        command.ExecuteNonQuery();
+        database.Execute(
+            $"INSERT OR REPLACE INTO tasks ({Columns}) VALUES ($id, $kind, $title, $agent, $resource, $owner, $status, $progress, $stage, $message, $started, $finished, $code, $error)",
+            ("$id", record.TaskId),
+            ("$kind", record.Kind),
+            ("$title", record.Title),
+            ("$agent", record.Agent),
+            ("$resource", record.ResourceId),
+            ("$owner", record.Owner),
+            ("$status", StatusName(record.Status)),
+            ("$progress", record.Progress),
+            ("$stage", record.Stage),
+            ("$message", record.Message),
+            ("$started", AgentDatabase.ToMs(record.StartedAt)),
+            ("$finished", record.FinishedAt is { } f ? AgentDatabase.ToMs(f) : null),
+            ("$code", record.Error?.Code),
+            ("$error", record.Error?.Message));
     }
 
     public TaskRecord? Get(string taskId)

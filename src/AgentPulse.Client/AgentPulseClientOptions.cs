@@ -1,0 +1,116 @@
+using System.Net.WebSockets;
+using AgentPulse.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentPulse.Client;
+
+/// <summary>Options of an <see cref="AgentPulseClient"/>. Validated when the client is made.</summary>
+public sealed class AgentPulseClientOptions
+{
+    /// <summary>
+    /// The server's WebSocket endpoint, such as <c>ws://localhost:8000/ws/agents</c>; <c>http</c> and
+    /// <c>https</c> are taken as <c>ws</c> and <c>wss</c>. Its own query is kept; the client adds
+    /// <c>types</c>, <c>after</c>, <c>epoch</c> and <c>access_token</c> (required; no default).
+    /// </summary>
+    public Uri? Url { get; set; }
+
+    /// <summary>
+    /// Patterns (<c>task.*</c>, <c>search.completed</c>, <c>*</c>) the server is asked for from the first
+    /// connect on, in addition to those of the subscriptions. Lets an app declare up front what its views
+    /// will subscribe to, so that the server-side filter does not change as they come and go. Events are
+    /// still only delivered to matching subscribers (default: empty: the union of the subscriptions alone).
+    /// </summary>
+    public IList<string> Types { get; } = new List<string>();
+
+    /// <summary>
+    /// When to reconnect and when to give up; also retries the first connect (default: an
+    /// <see cref="ExponentialBackoffReconnectPolicy"/>: 1 s, factor 2, cap 30 s, equal jitter, 5 attempts).
+    /// </summary>
+    public IReconnectPolicy ReconnectPolicy { get; set; } = new ExponentialBackoffReconnectPolicy();
+
+    /// <summary>
+    /// Gives the access token, called before every connect (so that a refreshed token is used), sent as
+    /// the <c>access_token</c> query parameter (browsers cannot set headers on a WebSocket handshake).
+    /// <c>null</c>, or a provider that returns <c>null</c>, sends none (default: <c>null</c>).
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string?>>? AccessTokenProvider { get; set; }
+
+    /// <summary>
+    /// How long the client waits without any frame from the server (the server sends a heartbeat when
+    /// idle) before it takes the connection for dead, drops it and reconnects
+    /// (default: <c>null</c>: twice the <c>heartbeatSeconds</c> of the server's welcome, 30 s with the server's default).
+    /// </summary>
+    public TimeSpan? HeartbeatTimeout { get; set; }
+
+    /// <summary>How long opening the socket and receiving the server's welcome may take before the attempt counts as failed (default: 15 seconds).</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long the close handshake of <see cref="AgentPulseClient.StopAsync"/> may take before the socket is dropped (default: 5 seconds).</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How many events an <see cref="AgentPulseClient.StreamAsync"/> subscriber may have unread. When it is
+    /// full, delivery to every subscriber waits for it (nothing is dropped), so read streams promptly or
+    /// dispose them (default: 1024).
+    /// </summary>
+    public int StreamCapacity { get; set; } = 1024;
+
+    /// <summary>
+    /// How many received events may wait for their handlers. Past that the client stops reading the socket,
+    /// the server's queue for it fills and the server drops it with 4008; the client then resumes with
+    /// <c>after</c> and loses nothing (default: 8192).
+    /// </summary>
+    public int EventQueueCapacity { get; set; } = 8192;
+
+    /// <summary>The clock for every delay, timeout and timestamp (default: <see cref="TimeProvider.System"/>).</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gives values in [0, 1) for reconnect jitter (default: <c>Random.Shared.NextDouble</c>).</summary>
+    public Func<double> Random { get; set; } = System.Random.Shared.NextDouble;
+
+    /// <summary>Where the client logs (category <c>AgentPulse.Client.AgentPulseClient</c>) (default: <see cref="NullLoggerFactory.Instance"/>: nowhere).</summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// Opens a connected WebSocket to the given URI (with the query the client made). A seam for tests
+    /// and for custom sockets (default: <c>null</c>: a <see cref="ClientWebSocket"/>, with a keep-alive
+    /// ping every 15 s outside the browser).
+    /// </summary>
+    public Func<Uri, CancellationToken, ValueTask<WebSocket>>? SocketFactory { get; set; }
+
+    internal void Validate()
+    {
+        if (Url is null)
+        {
+            throw new ArgumentException("AgentPulseClientOptions.Url is required: the server's WebSocket endpoint, such as ws://localhost:8000/ws/agents.", "options");
+        }
+        if (!Url.IsAbsoluteUri || Url.Scheme is not ("ws" or "wss" or "http" or "https"))
+        {
+            throw new ArgumentException($"AgentPulseClientOptions.Url must be an absolute ws://, wss://, http:// or https:// URI, not '{Url}'.", "options");
+        }
+        foreach (var type in Types)
+        {
+            if (!TypePattern.TryParse(type, out _))
+            {
+                throw new ArgumentException($"AgentPulseClientOptions.Types: '{type}' is not a type pattern: use an exact type such as 'task.started', a prefix such as 'task.*', or '*'.", "options");
+            }
+        }
+        if (ReconnectPolicy is null || TimeProvider is null || Random is null || LoggerFactory is null)
+        {
+            throw new ArgumentException("AgentPulseClientOptions.ReconnectPolicy, TimeProvider, Random and LoggerFactory may not be null.", "options");
+        }
+        if (HeartbeatTimeout is { } heartbeat && heartbeat <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"AgentPulseClientOptions.HeartbeatTimeout must be positive (or null), not {heartbeat}.", "options");
+        }
+        if (ConnectTimeout <= TimeSpan.Zero || CloseTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("AgentPulseClientOptions.ConnectTimeout and CloseTimeout must be positive.", "options");
+        }
+        if (StreamCapacity < 1 || EventQueueCapacity < 1)
+        {
+            throw new ArgumentException("AgentPulseClientOptions.StreamCapacity and EventQueueCapacity must be 1 or more.", "options");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System.Net.WebSockets;
+
+namespace AgentPulse.Client.Internal;
+
+/// <summary>
+/// One open socket and what its loops share: the receive loop, the send loop, and the watchdog timer
+/// that drops the socket when the server has been silent for too long.
+/// </summary>
+internal sealed class Connection : IDisposable
+{
+    private readonly TimeProvider time;
+    private readonly CancellationTokenSource abort = new();
+    private readonly CancellationTokenSource sendStop = new();
+    private readonly ITimer watchdog;
+    private CancellationTokenSource? abortTimer;
+    private long lastFrame;
+    private long timeoutTicks;
+    private string? expiredReason;
+    private volatile bool disposed;
+    private volatile bool welcomed;
+
+    /// <param name="socket">The open socket.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="welcomeTimeout">How long the welcome may take; <see cref="SetTimeout"/> replaces it with the heartbeat timeout.</param>
+    public Connection(WebSocket socket, TimeProvider time, TimeSpan welcomeTimeout)
+    {
+        Socket = socket;
+        this.time = time;
+        lastFrame = time.GetTimestamp();
+        timeoutTicks = welcomeTimeout.Ticks;
+        // A timer rather than a loop of delays: re-arming it is synchronous, so a shorter timeout
+        // (the heartbeat's, after the welcome) takes effect at once.
+        watchdog = time.CreateTimer(static state => ((Connection)state!).OnWatchdog(), this, welcomeTimeout, System.Threading.Timeout.InfiniteTimeSpan);
+    }
+
+    public WebSocket Socket { get; }
+
+    /// <summary>Cancelled when the socket is dropped without a handshake (silence, close timeout).</summary>
+    public CancellationToken Aborted => abort.Token;
+
+    /// <summary>Cancelled when the send loop must end.</summary>
+    public CancellationToken SendStopped => sendStop.Token;
+
+    /// <summary>Whether the welcome has arrived (only the receive loop writes it).</summary>
+    public bool Welcomed
+    {
+        get => welcomed;
+        set => welcomed = value;
+    }
+
+    /// <summary>The server's connection id, from the welcome.</summary>
+    public string? ConnectionId { get; set; }
+
+    /// <summary>Set between a welcome with <c>recovered:false</c> and its snapshot.</summary>
+    public ResyncReason? ExpectedResync { get; set; }
+
+    /// <summary>Why the watchdog dropped the connection; <c>null</c> unless it did.</summary>
+    public string? ExpiredReason => Volatile.Read(ref expiredReason);
+
+    public TimeSpan Timeout => TimeSpan.FromTicks(Volatile.Read(ref timeoutTicks));
+
+    /// <summary>From now on, the connection is dropped after <paramref name="timeout"/> without a frame.</summary>
+    public void SetTimeout(TimeSpan timeout)
+    {
+        Volatile.Write(ref timeoutTicks, timeout.Ticks);
+        Rearm();
+    }
+
+    private void OnWatchdog()
+    {
+        if (disposed)
+        {
+            return;
+        }
+        if (!Rearm())
+        {
+            var timeout = Timeout;
+            Expire(Welcomed ? "heartbeat timeout" : $"no welcome within {timeout.TotalSeconds:0.###} s");
+        }
+    }
+
+    /// <summary>Sets the timer for what is left of the timeout; <c>false</c> when nothing is left.</summary>
+    private bool Rearm()
+    {
+        var remaining = Timeout - time.GetElapsedTime(LastFrame);
+        if (remaining <= TimeSpan.Zero)
+        {
+            return false;
+        }
+        try
+        {
+            watchdog.Change(remaining, System.Threading.Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        return true;
+    }
+
+    public long LastFrame => Volatile.Read(ref lastFrame);
+
+    /// <summary>Any frame, or part of one, proves the server alive.</summary>
+    public void Touch() => Volatile.Write(ref lastFrame, time.GetTimestamp());
+
+    /// <summary>Drops the socket at once because the server fell silent.</summary>
+    public void Expire(string reason)
+    {
+        Interlocked.CompareExchange(ref expiredReason, reason, null);
+        Abort();
+    }
+
+    public void Abort()
+    {
+        try
+        {
+            abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        Socket.Abort();
+    }
+
+    /// <summary>Drops the socket if it is still open after <paramref name="timeout"/> (for the close handshake).</summary>
+    public void AbortAfter(TimeSpan timeout)
+    {
+        abortTimer = new CancellationTokenSource(timeout, time);
+        abortTimer.Token.Register(static state => ((Connection)state!).Abort(), this);
+    }
+
+    public void StopSending() => sendStop.Cancel();
+
+    public void StopWatchdog()
+    {
+        disposed = true;
+        watchdog.Dispose();
+    }
+
+    public void Dispose()
+    {
+        StopWatchdog();
+        abortTimer?.Dispose();
+        abort.Dispose();
+        sendStop.Dispose();
+        Socket.Dispose();
+    }
+}

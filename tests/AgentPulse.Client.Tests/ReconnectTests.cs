@@ -1,0 +1,352 @@
+using System.Net.WebSockets;
+using AgentPulse.Protocol;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AgentPulse.Client.Tests;
+
+/// <summary>The connection loop on a fake clock against a scripted server: backoff, give-up, reset, close codes, silence.</summary>
+public sealed class ReconnectTests
+{
+    private const double Sample = 0.5; // equal jitter at 0.5 waits three quarters of the full delay
+
+    private static AgentPulseClient NewClient(SocketScript script, FakeTimeProvider time, Action<AgentPulseClientOptions>? configure = null)
+    {
+        var options = new AgentPulseClientOptions
+        {
+            Url = new Uri("ws://agentpulse.test/ws/agents"),
+            TimeProvider = time,
+            Random = () => Sample,
+            SocketFactory = script.ConnectAsync,
+        };
+        configure?.Invoke(options);
+        return new AgentPulseClient(options);
+    }
+
+    private static TimeSpan Expected(int attempt) => TimeSpan.FromMilliseconds(1_000 * Math.Pow(2, attempt - 1) * 0.75);
+
+    [Fact]
+    public async Task FirstConnect_RefusedEveryTime_GivesUpAfterFiveAttemptsWithTheReason()
+    {
+        var script = new SocketScript { Refuse = _ => true };
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var log = new StatusLog(client);
+
+        var start = client.StartAsync();
+
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting), await log.NextAsync());
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var waiting = await log.NextAsync();
+            Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, attempt, Expected(attempt), "connect failed: refused"), waiting);
+            Assert.Equal(attempt, script.Calls);
+            time.Advance(waiting.NextDelay!.Value);
+        }
+        var gaveUp = await log.NextAsync();
+        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 5, null, "gave up after 5 attempts: connect failed: refused"), gaveUp);
+        Assert.Equal(ConnectionState.Disconnected, client.State);
+        var error = await Assert.ThrowsAsync<AgentPulseException>(() => start);
+        Assert.Equal(gaveUp, error.Status);
+        Assert.Equal(6, script.Calls);
+    }
+
+    [Fact]
+    public async Task FirstConnect_RefusedTwice_IsRetriedAndConnects()
+    {
+        var script = new SocketScript { Refuse = index => index < 2 };
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var log = new StatusLog(client);
+
+        var start = client.StartAsync();
+        time.Advance((await log.WaitForAsync(s => s.Attempt == 1)).NextDelay!.Value);
+        time.Advance((await log.WaitForAsync(s => s.Attempt == 2)).NextDelay!.Value);
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome(connectionId: "c9");
+        await start.WaitAsync(TestTimeouts.Wait);
+
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connected, ConnectionId: "c9"), await log.NextAsync());
+        Assert.Equal(3, script.Calls);
+    }
+
+    [Fact]
+    public async Task Reconnect_AfterASuccessfulConnect_CountsFromTheFirstAttemptAgain()
+    {
+        // Refused, refused, accepted, then refused again after the drop.
+        var script = new SocketScript { Refuse = index => index is 0 or 1 or 3 };
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var log = new StatusLog(client);
+
+        var start = client.StartAsync();
+        time.Advance((await log.WaitForAsync(s => s.Attempt == 1)).NextDelay!.Value);
+        time.Advance((await log.WaitForAsync(s => s.Attempt == 2)).NextDelay!.Value);
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome();
+        await start.WaitAsync(TestTimeouts.Wait);
+        await log.WaitForAsync(s => s.State == ConnectionState.Connected);
+
+        socket.Abort(); // the network fails
+        var first = await log.NextAsync();
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), "connection lost", CloseCodes.Abnormal), first);
+        time.Advance(first.NextDelay!.Value);
+        var second = await log.NextAsync();
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 2, Expected(2), "connect failed: refused", CloseCodes.Abnormal), second);
+    }
+
+    [Fact]
+    public async Task ReconnectNow_WhileWaiting_ConnectsAtOnceAndStartsOver()
+    {
+        var script = new SocketScript { Refuse = _ => true };
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        time.Advance((await log.WaitForAsync(s => s.Attempt == 1)).NextDelay!.Value);
+        time.Advance((await log.WaitForAsync(s => s.Attempt == 2)).NextDelay!.Value);
+        Assert.Equal(Expected(3), (await log.WaitForAsync(s => s.Attempt == 3)).NextDelay);
+        Assert.Equal(3, script.Calls);
+
+        await client.ReconnectNowAsync(); // the clock does not move
+
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 0, null, "connect failed: refused"), await log.NextAsync());
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 1, Expected(1), "connect failed: refused"), await log.NextAsync());
+        Assert.Equal(4, script.Calls);
+        await client.StopAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start);
+    }
+
+    [Fact]
+    public async Task ReconnectNow_AfterGivingUp_StartsOverAndConnects()
+    {
+        var script = new SocketScript { Refuse = index => index < 6 };
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            time.Advance((await log.WaitForAsync(s => s.Attempt == attempt && s.NextDelay is not null)).NextDelay!.Value);
+        }
+        await log.WaitForAsync(s => s.State == ConnectionState.Disconnected);
+        await Assert.ThrowsAsync<AgentPulseException>(() => start);
+
+        await client.ReconnectNowAsync();
+        (await script.NextOpenedAsync()).PushWelcome();
+
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 0, null, "gave up after 5 attempts: connect failed: refused"), await log.NextAsync());
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connected, ConnectionId: "c1"), await log.NextAsync());
+        Assert.Equal(7, script.Calls);
+    }
+
+    [Fact]
+    public async Task SilentServer_IsDroppedAfterTwiceItsHeartbeat()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome(heartbeatSeconds: 15);
+        await start.WaitAsync(TestTimeouts.Wait);
+        await log.WaitForAsync(s => s.State == ConnectionState.Connected);
+
+        time.Advance(TimeSpan.FromSeconds(30)); // the server says nothing, not even a heartbeat
+
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), "heartbeat timeout", CloseCodes.Abnormal), await log.NextAsync());
+        await socket.Aborted.Task.WaitAsync(TestTimeouts.Wait);
+    }
+
+    [Fact]
+    public async Task ServerThatAcceptsButNeverWelcomes_IsDroppedAfterTheConnectTimeout()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time, o => o.ConnectTimeout = TimeSpan.FromSeconds(10));
+        var log = new StatusLog(client);
+        _ = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        await log.WaitForAsync(s => s.State == ConnectionState.Connecting);
+
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 1, Expected(1), "no welcome within 10 s", CloseCodes.Abnormal), await log.NextAsync());
+        await socket.Aborted.Task.WaitAsync(TestTimeouts.Wait);
+    }
+
+    [Theory]
+    [InlineData(CloseCodes.Unauthorized, "token expired", "unauthorized")]
+    [InlineData(CloseCodes.Normal, "bye", "closed by the server")]
+    [InlineData(CloseCodes.PolicyViolation, "too many invalid frames", "policy violation: too many invalid frames")]
+    [InlineData(CloseCodes.MessageTooBig, "frame over 16384 bytes", "message too big: frame over 16384 bytes")]
+    public async Task ServerClose_WithAnEndingCode_LeavesTheClientDisconnected(int code, string text, string reason)
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome();
+        await start.WaitAsync(TestTimeouts.Wait);
+        await log.WaitForAsync(s => s.State == ConnectionState.Connected);
+
+        socket.PushClose(code, text);
+
+        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 0, null, reason, code, text), await log.NextAsync());
+        Assert.Equal(((WebSocketCloseStatus)code, (string?)""), await socket.ClientClosed.Task.WaitAsync(TestTimeouts.Wait));
+        Assert.Equal(1, script.Calls);
+    }
+
+    [Theory]
+    [InlineData(CloseCodes.GoingAway, "server shutting down", "server going away")]
+    [InlineData(CloseCodes.SlowConsumer, "slow consumer: resume with after", "slow consumer")]
+    [InlineData(1011, "oops", "closed by the server (1011): oops")]
+    public async Task ServerClose_WithAPassingCode_Reconnects(int code, string text, string reason)
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome();
+        await start.WaitAsync(TestTimeouts.Wait);
+        await log.WaitForAsync(s => s.State == ConnectionState.Connected);
+
+        socket.PushClose(code, text);
+        var waiting = await log.NextAsync();
+        time.Advance(waiting.NextDelay!.Value);
+        (await script.NextOpenedAsync()).PushWelcome(recovered: true, connectionId: "c2");
+
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), reason, code, text), waiting);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connected, 0, null, null, code, text, "c2"), await log.NextAsync());
+    }
+
+    [Fact]
+    public async Task Stop_ClosesWithNormalClosure_AndDisposeEndsClosed()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        var client = NewClient(script, time);
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome();
+        await start.WaitAsync(TestTimeouts.Wait);
+
+        await client.StopAsync();
+
+        Assert.Equal((WebSocketCloseStatus.NormalClosure, (string?)"client closing"), await socket.ClientClosed.Task);
+        Assert.Equal(ConnectionState.Disconnected, client.State);
+        Assert.Equal("stopped", client.Status.Reason);
+        await client.DisposeAsync();
+        Assert.Equal(ConnectionState.Closed, client.State);
+        Assert.Equal(
+            [ConnectionState.Connecting, ConnectionState.Connected, ConnectionState.Disconnected, ConnectionState.Closed],
+            log.All.Select(s => s.State));
+    }
+
+    [Fact]
+    public async Task Resume_PassesAfterAndEpoch_AndDropsDuplicates()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time, o => o.ReconnectPolicy = new ExponentialBackoffReconnectPolicy { InitialDelay = TimeSpan.Zero });
+        var seen = new List<long>();
+        var fourth = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Subscribe("task.*", e =>
+        {
+            seen.Add(e.Seq);
+            if (e.Seq == 4)
+            {
+                fourth.TrySetResult();
+            }
+        });
+        var start = client.StartAsync();
+        var first = await script.NextOpenedAsync();
+        first.PushWelcome(epoch: "e1", seq: 0);
+        first.PushEvent(1);
+        first.PushEvent(2);
+        first.PushEvent(3);
+        await start.WaitAsync(TestTimeouts.Wait);
+
+        first.Abort();
+        var second = await script.NextOpenedAsync();
+        second.PushWelcome(epoch: "e1", seq: 4, recovered: true, connectionId: "c2");
+        second.PushEvent(2); // a server that replays too much
+        second.PushEvent(3);
+        second.PushEvent(4);
+        await fourth.Task.WaitAsync(TestTimeouts.Wait);
+
+        Assert.Equal("ws://agentpulse.test/ws/agents?types=task.%2A", first.Uri.AbsoluteUri);
+        Assert.Equal("ws://agentpulse.test/ws/agents?types=task.%2A&after=3&epoch=e1", second.Uri.AbsoluteUri);
+        Assert.Equal([1L, 2L, 3L, 4L], seen);
+        Assert.Equal(4, client.LastSeq);
+    }
+
+    [Fact]
+    public async Task Subscriptions_KeepTheServerFilterEqualToTheirUnion()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome();
+        await start.WaitAsync(TestTimeouts.Wait);
+
+        var progress = client.On<TaskProgress>((_, _) => { });
+        Assert.Equal("""{"op":"subscribe","types":["task.progress"]}""", await socket.NextSentAsync());
+        Assert.Equal("""{"op":"unsubscribe","types":["session.none"]}""", await socket.NextSentAsync());
+        var tasks = client.Subscribe("task.*", _ => { });
+        Assert.Equal("""{"op":"subscribe","types":["task.*"]}""", await socket.NextSentAsync());
+        var again = client.On<TaskProgress>((_, _) => { }); // already in the union: nothing to send
+        progress.Dispose();
+        again.Dispose();
+        Assert.Equal("""{"op":"unsubscribe","types":["task.progress"]}""", await socket.NextSentAsync());
+        tasks.Dispose();
+        Assert.Equal("""{"op":"subscribe","types":["session.none"]}""", await socket.NextSentAsync());
+        Assert.Equal("""{"op":"unsubscribe","types":["task.*"]}""", await socket.NextSentAsync());
+
+        Assert.Equal("ws://agentpulse.test/ws/agents?types=session.none", socket.Uri.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task Connect_CarriesTheUnionAndAFreshAccessTokenEachTime()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        var tokens = 0;
+        await using var client = NewClient(script, time, o =>
+        {
+            o.Url = new Uri("http://agentpulse.test/ws/agents?tenant=a");
+            o.Types.Add("search.completed");
+            o.AccessTokenProvider = _ => ValueTask.FromResult<string?>($"token {++tokens}");
+            o.ReconnectPolicy = new ExponentialBackoffReconnectPolicy { InitialDelay = TimeSpan.Zero };
+        });
+        using var subscription = client.Subscribe("task.*", _ => { });
+        var start = client.StartAsync();
+        var first = await script.NextOpenedAsync();
+        first.PushWelcome(epoch: "e1", seq: 7);
+        await start.WaitAsync(TestTimeouts.Wait);
+
+        first.Abort();
+        var second = await script.NextOpenedAsync();
+
+        Assert.Equal("ws://agentpulse.test/ws/agents?tenant=a&types=search.completed%2Ctask.%2A&access_token=token%201", first.Uri.AbsoluteUri);
+        Assert.Equal("ws://agentpulse.test/ws/agents?tenant=a&types=search.completed%2Ctask.%2A&after=7&epoch=e1&access_token=token%202", second.Uri.AbsoluteUri);
+    }
+
+    [Fact]
+    public void Options_AreValidated()
+    {
+        Assert.Throws<ArgumentException>(() => new AgentPulseClient(new AgentPulseClientOptions()));
+        Assert.Throws<ArgumentException>(() => new AgentPulseClient(new AgentPulseClientOptions { Url = new Uri("ftp://x/") }));
+        var badType = new AgentPulseClientOptions { Url = new Uri("ws://x/") };
+        badType.Types.Add("task*");
+        Assert.Throws<ArgumentException>(() => new AgentPulseClient(badType));
+        Assert.Throws<ArgumentException>(() => new AgentPulseClient(new AgentPulseClientOptions { Url = new Uri("ws://x/"), HeartbeatTimeout = TimeSpan.Zero }));
+    }
+}
