@@ -27,13 +27,11 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(60);
     private int nextPhase = 1;
 
-    /// <summary>The load side for a server: the SignalR client, or AgentPulse.Client (the raw-socket client when it is not there or <paramref name="raw"/>).</summary>
+    /// <summary>The load side for a server: the SignalR client, or AgentPulse.Client (the raw-socket client with <paramref name="raw"/>).</summary>
     public static IBenchClientFactory ClientFor(ServerKind kind, bool raw = false) =>
         kind == ServerKind.SignalR ? new SignalRClientFactory()
-#if AGENTPULSE_CLIENT
-        : !raw ? new AgentPulseClientFactory()
-#endif
-        : new RawAgentPulseClientFactory();
+        : raw ? new RawAgentPulseClientFactory()
+        : new AgentPulseClientFactory();
 
     public async Task<RunResult> RunOnceAsync(ServerKind kind, int run, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-#if AGENTPULSE_CLIENT
 using AgentPulse.Client;
 
 namespace AgentPulse.Bench.Load;
@@ -49,4 +48,3 @@ internal sealed class AgentPulseClientFactory : IBenchClientFactory
 
     public IBenchConnection Create(Uri server, int index, IEventSink sink) => new AgentPulseClientConnection(server, index, sink);
 }
-#endif

@@ -7,8 +7,8 @@ internal interface IEventSink
 }
 
 /// <summary>
-/// One client connection of the load process. The AgentPulse side is a raw <c>ClientWebSocket</c>
-/// for now (AgentPulse.Client has not landed yet); this seam is where the real client goes.
+/// One client connection of the load process: AgentPulse.Client, the SignalR client, or (with
+/// <c>--raw</c>) a raw <c>ClientWebSocket</c> that speaks the AgentPulse protocol.
 /// </summary>
 internal interface IBenchConnection : IAsyncDisposable
 {
