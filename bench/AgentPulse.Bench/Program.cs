@@ -115,6 +115,8 @@ finally
     ServerProcess.KillAll();
 }
 
+// Other work on the machine shows in the load average: say what it was at both ends.
+machine = machine with { Load = $"{machine.Load} at start, {MachineFacts.Read(limits).Load} at end" };
 var report = Report.Build(settings, runs, started, clock.Elapsed, clockCheck, machine);
 var markdown = Report.Markdown(report);
 Directory.CreateDirectory(settings.OutputDirectory);

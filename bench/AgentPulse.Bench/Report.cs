@@ -89,7 +89,7 @@ internal static class Report
         var sb = new StringBuilder();
         sb.AppendLine(Invariant($"Bench run {report.StartedAt:yyyy-MM-dd HH:mm} UTC, {report.Mode} mode, {report.RunsPerServer} runs per server, alternating; {report.DurationSeconds:F0} s."));
         sb.AppendLine();
-        sb.AppendLine(Invariant($"Machine: {report.Machine.Cores} cores, {report.Machine.Memory} memory, {report.Machine.Os}, .NET {report.Machine.Runtime}; open files {report.Machine.OpenFileLimit}; load average at start {report.Machine.Load}."));
+        sb.AppendLine(Invariant($"Machine: {report.Machine.Cores} cores, {report.Machine.Memory} memory, {report.Machine.Os}, .NET {report.Machine.Runtime}; open files {report.Machine.OpenFileLimit}; load average (1, 5, 15 min) {report.Machine.Load}."));
         sb.AppendLine();
         sb.AppendLine("Medians with min–max over the runs. Ratio = AgentPulse / SignalR (above 1 is better for events/s, below 1 is better for times and memory).");
         sb.AppendLine();
@@ -121,7 +121,11 @@ internal static class Report
         return sb.ToString();
     }
 
-    public static string Json(BenchReport report) => JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchReport);
+    public static string Json(BenchReport report) =>
+        JsonSerializer.Serialize(report, new BenchJsonContext(new JsonSerializerOptions(BenchJsonContext.Default.Options)
+        {
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a file for people: keep ≤ and quotes readable
+        }).BenchReport);
 
     private static string Cell(Summary? s, string format) =>
         s is null ? "n/a"
