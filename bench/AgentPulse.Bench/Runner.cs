@@ -70,7 +70,7 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
             var opened = await set.OpenAsync(size, settings.Parallelism, OpenTimeout, cancellationToken);
             result.Add(Metrics.Open(size), opened.TotalMilliseconds);
 
-            // Warm-up, not measured: about 100,000 deliveries in two bursts with pauses, so that tiered
+            // Warm-up, not measured: about 100,000 deliveries in two bursts with pauses (one in quick mode), so that tiered
             // compilation has promoted the hot paths on both sides. Without it the measure favours
             // SignalR, whose code is precompiled (ReadyToRun) in the shared framework, where the
             // AgentPulse library starts in tier-0 JIT code.
