@@ -57,4 +57,7 @@ public sealed partial class AgentPulseClient
 
     [LoggerMessage(EventId = 18, Level = LogLevel.Critical, Message = "The connection loop failed; the client stopped.")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Error, Message = "The reconnect policy {Policy} failed; giving up.")]
+    private static partial void LogPolicyFailed(ILogger logger, string policy, Exception exception);
 }

@@ -63,8 +63,7 @@ public sealed partial class AgentPulseClient
                     roundStarted = time.GetTimestamp();
                 }
                 var next = end.Welcomed ? 1 : attempt + 1;
-                var context = new ReconnectContext(next, time.GetElapsedTime(roundStarted), random(), end.Reason, end.CloseCode);
-                var delay = policy.NextDelay(context);
+                var delay = NextDelay(next, time.GetElapsedTime(roundStarted), end);
                 var closeCode = end.CloseCode ?? status.CloseCode;
                 var closeReason = end.CloseCode is null ? status.CloseReason : end.CloseReason;
                 if (delay is not { } wait)
@@ -130,7 +129,28 @@ public sealed partial class AgentPulseClient
                 ConnectionId = null,
             });
             run.FirstConnection.TrySetCanceled();
+            lock (gate)
+            {
+                if (current == run)
+                {
+                    current = null; // StartAsync may begin a new run
+                }
+            }
             run.Finished.TrySetResult();
+        }
+    }
+
+    /// <summary>Asks the policy; a policy (or random source) that throws gives up rather than ending the loop.</summary>
+    private TimeSpan? NextDelay(int attempt, TimeSpan elapsed, ConnectionEnd end)
+    {
+        try
+        {
+            return policy.NextDelay(new ReconnectContext(attempt, elapsed, random(), end.Reason, end.CloseCode));
+        }
+        catch (Exception ex)
+        {
+            LogPolicyFailed(logger, policy.GetType().Name, ex);
+            return null;
         }
     }
 
@@ -190,6 +210,7 @@ public sealed partial class AgentPulseClient
         }
 
         using var connection = new Connection(socket, time, connectTimeout);
+        live = connection;
         var sending = SendLoopAsync(connection, sentTypes);
         var receiving = ReceiveLoopAsync(connection, run);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -231,6 +252,7 @@ public sealed partial class AgentPulseClient
                 }
             }
         }
+        live = null;
         connection.StopWatchdog();
         return end;
     }
@@ -398,7 +420,7 @@ public sealed partial class AgentPulseClient
         dispatch.Writer.TryWrite(DispatchItem.For(args));
     }
 
-    /// <summary>The only writer of the socket: keeps the server's filter equal to the subscriptions' union.</summary>
+    /// <summary>The only writer of the socket: keeps the server's filter equal to the subscriptions' union, and sends the pings of liveness checks.</summary>
     private async Task SendLoopAsync(Connection connection, string[] sent)
     {
         try
@@ -418,11 +440,15 @@ public sealed partial class AgentPulseClient
                     await SendAsync(connection, new ClientOperation { Op = ClientOps.Unsubscribe, Types = remove }).ConfigureAwait(false);
                 }
                 sent = wanted;
-                if (!await subscriptionsChanged.Reader.WaitToReadAsync(connection.SendStopped).ConfigureAwait(false))
+                if (Interlocked.Exchange(ref pingWanted, 0) == 1)
+                {
+                    await SendAsync(connection, new ClientOperation { Op = ClientOps.Ping, Id = "liveness" }).ConfigureAwait(false);
+                }
+                if (!await sendWanted.Reader.WaitToReadAsync(connection.SendStopped).ConfigureAwait(false))
                 {
                     return;
                 }
-                subscriptionsChanged.Reader.TryRead(out _);
+                sendWanted.Reader.TryRead(out _);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)

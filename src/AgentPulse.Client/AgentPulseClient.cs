@@ -57,8 +57,16 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
     private readonly Lock subscriptionGate = new();
     private Subscription[] subscriptions = [];
     private volatile string[] serverTypes;
-    private readonly Channel<bool> subscriptionsChanged = Channel.CreateBounded<bool>(
+    // Wakes the send loop: the union changed, or a ping is wanted (pingWanted).
+    private readonly Channel<bool> sendWanted = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private int pingWanted;
+
+    /// <summary>How long a liveness check by <see cref="ReconnectNowAsync"/> waits for the server.</summary>
+    internal static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
+    // The open connection, for ReconnectNowAsync's liveness check; null between connections.
+    private volatile Connection? live;
 
     // The position to resume from; written only by the receive loop of the one open connection.
     private long lastSeq;
@@ -124,6 +132,7 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Stops the client when cancelled before a connection is up.</param>
     /// <exception cref="AgentPulseException">The policy gave up, or the server ended the connection for good (4001 unauthorized, 1000, 1008, 1009). The client stays <see cref="ConnectionState.Disconnected"/>; <see cref="ReconnectNowAsync"/> tries again.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, or the client was stopped or disposed, before a connection was up.</exception>
     /// <exception cref="InvalidOperationException">The client is already started.</exception>
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -169,20 +178,14 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
         }
         run.Stop();
         await run.Finished.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        lock (gate)
-        {
-            if (current == run)
-            {
-                current = null;
-            }
-        }
     }
 
     /// <summary>
     /// Tries again now, from the first attempt: skips the wait for the next attempt, or leaves
     /// <see cref="ConnectionState.Disconnected"/> after the policy gave up. For a Retry button, and for the
-    /// browser's online and visibility signals. Does nothing while connected. Returns once the request is
-    /// handed over; watch <see cref="StateChanged"/> for the outcome.
+    /// browser's online and visibility signals. While connected it checks the connection instead: it sends
+    /// a ping, and drops the connection (and reconnects) unless the server answers within 5 seconds.
+    /// Returns once the request is handed over; watch <see cref="StateChanged"/> for the outcome.
     /// </summary>
     /// <exception cref="InvalidOperationException">The client was not started (or was stopped).</exception>
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
@@ -202,6 +205,14 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
         if (status.State != ConnectionState.Connected)
         {
             run.ReconnectNow.Writer.TryWrite(true);
+        }
+        else if (live is { } connection)
+        {
+            // Connected, as far as the client knows: after a sleep or a network change the socket may be
+            // dead without a word, so ask the server for a sign of life instead of waiting for the heartbeat.
+            connection.Probe(ProbeTimeout);
+            Interlocked.Exchange(ref pingWanted, 1);
+            sendWanted.Writer.TryWrite(true);
         }
         return Task.CompletedTask;
     }
@@ -356,7 +367,7 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
         if (!union.AsSpan().SequenceEqual(serverTypes))
         {
             serverTypes = union;
-            subscriptionsChanged.Writer.TryWrite(true);
+            sendWanted.Writer.TryWrite(true);
         }
     }
 

@@ -43,7 +43,7 @@ public sealed class AgentPulseClientOptions
     /// </summary>
     public TimeSpan? HeartbeatTimeout { get; set; }
 
-    /// <summary>How long opening the socket and receiving the server's welcome may take before the attempt counts as failed (default: 15 seconds).</summary>
+    /// <summary>How long opening the socket may take, and then how long the server's welcome may take, before the attempt counts as failed (default: 15 seconds).</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How long the close handshake of <see cref="AgentPulseClient.StopAsync"/> may take before the socket is dropped (default: 5 seconds).</summary>

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using AgentPulse.AspNetCore;
 using AgentPulse.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -25,6 +26,15 @@ public sealed class LifecycleTests
         var heartbeat = await client.ReceiveAsync();
         Assert.Equal("session.heartbeat", heartbeat!.Value.Type());
         Assert.Equal(0, heartbeat.Value.Data().GetProperty("seq").GetInt64());
+
+        // The heartbeat's seq is where this connection stands: the last event sent to it.
+        await server.Get<IEventPublisher>().PublishAsync(StreamingTests.Progress(1));
+        await server.Get<IEventPublisher>().PublishAsync(StreamingTests.Progress(2));
+        Assert.Equal([1L, 2L], (await client.EventsAsync(2)).Select(e => e.Seq()));
+        time.Advance(TimeSpan.FromSeconds(15));
+        heartbeat = await client.ReceiveAsync();
+        Assert.Equal("session.heartbeat", heartbeat!.Value.Type());
+        Assert.Equal(2, heartbeat.Value.Data().GetProperty("seq").GetInt64());
     }
 
     [Fact]

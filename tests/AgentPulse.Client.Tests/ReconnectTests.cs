@@ -159,6 +159,31 @@ public sealed class ReconnectTests
     }
 
     [Fact]
+    public async Task Heartbeat_AnyFrame_PushesTheTimeoutBack()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time, o => o.HeartbeatTimeout = TimeSpan.FromSeconds(30));
+        var delivered = System.Threading.Channels.Channel.CreateUnbounded<long>();
+        client.Subscribe("*", e => delivered.Writer.TryWrite(e.Seq));
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome(heartbeatSeconds: 1); // the option wins over twice the server's interval
+        await start.WaitAsync(TestTimeouts.Wait);
+
+        time.Advance(TimeSpan.FromSeconds(20));
+        socket.PushEvent(1);
+        Assert.Equal(1, await delivered.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Wait)); // the frame was read
+        time.Advance(TimeSpan.FromSeconds(29)); // 49 s since the welcome, 29 s since the last frame
+        Assert.False(socket.Aborted.Task.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1)); // 30 s of silence
+
+        Assert.True(socket.Aborted.Task.IsCompleted);
+        Assert.Equal("heartbeat timeout", (await log.WaitForAsync(s => s.State == ConnectionState.Reconnecting)).Reason);
+    }
+
+    [Fact]
     public async Task ServerThatAcceptsButNeverWelcomes_IsDroppedAfterTheConnectTimeout()
     {
         var script = new SocketScript();
@@ -337,6 +362,168 @@ public sealed class ReconnectTests
 
         Assert.Equal("ws://agentpulse.test/ws/agents?tenant=a&types=search.completed%2Ctask.%2A&access_token=token%201", first.Uri.AbsoluteUri);
         Assert.Equal("ws://agentpulse.test/ws/agents?tenant=a&types=search.completed%2Ctask.%2A&after=7&epoch=e1&access_token=token%202", second.Uri.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task Resync_ReportsInitialThenGap_AndTakesTheWelcomeSeq()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time, o => o.ReconnectPolicy = new ExponentialBackoffReconnectPolicy { InitialDelay = TimeSpan.Zero });
+        var resyncs = System.Threading.Channels.Channel.CreateUnbounded<ResyncEventArgs>();
+        client.Resynced += r => resyncs.Writer.TryWrite(r);
+        var seen = new List<long>();
+        var last = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Subscribe("*", e =>
+        {
+            seen.Add(e.Seq);
+            if (e.Seq == 501)
+            {
+                last.TrySetResult();
+            }
+        });
+        var start = client.StartAsync();
+        var first = await script.NextOpenedAsync();
+        first.PushWelcome(epoch: "e1", seq: 10);
+        first.PushEvent(11);
+        await start.WaitAsync(TestTimeouts.Wait);
+
+        first.Abort();
+        var second = await script.NextOpenedAsync();
+        second.PushWelcome(epoch: "e1", seq: 500, recovered: false); // the gap is older than the log keeps
+        second.PushEvent(501);
+        await last.Task.WaitAsync(TestTimeouts.Wait);
+
+        Assert.Equal(new ResyncEventArgs(ResyncReason.Initial, "e1", 10, []), await resyncs.Reader.ReadAsync(), ResyncComparer.Instance);
+        Assert.Equal(new ResyncEventArgs(ResyncReason.Gap, "e1", 500, []), await resyncs.Reader.ReadAsync(), ResyncComparer.Instance);
+        Assert.Equal([11L, 501L], seen);
+        Assert.Equal("ws://agentpulse.test/ws/agents?types=%2A&after=11&epoch=e1", second.Uri.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task StartAfterStop_ResumesAfterTheLastEventSeen()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var start = client.StartAsync();
+        var first = await script.NextOpenedAsync();
+        first.PushWelcome(epoch: "e1", seq: 41);
+        await start.WaitAsync(TestTimeouts.Wait);
+        await client.StopAsync();
+
+        var again = client.StartAsync();
+        var second = await script.NextOpenedAsync();
+        second.PushWelcome(epoch: "e1", seq: 41, recovered: true, connectionId: "c2");
+        await again.WaitAsync(TestTimeouts.Wait);
+
+        Assert.Equal("ws://agentpulse.test/ws/agents?types=session.none&after=41&epoch=e1", second.Uri.AbsoluteUri);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connected, ConnectionId: "c2"), client.Status);
+    }
+
+    [Fact]
+    public async Task ReconnectNow_WhileConnected_ChecksTheConnectionAndKeepsItWhenTheServerAnswers()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var delivered = System.Threading.Channels.Channel.CreateUnbounded<long>();
+        client.Subscribe("*", e => delivered.Writer.TryWrite(e.Seq));
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome();
+        await start.WaitAsync(TestTimeouts.Wait);
+
+        await client.ReconnectNowAsync();
+        Assert.Equal("""{"op":"ping","id":"liveness"}""", await socket.NextSentAsync());
+        socket.Push(Frames.Pong("liveness"));
+        socket.PushEvent(1);
+        Assert.Equal(1, await delivered.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Wait)); // the pong was read before it
+        time.Advance(AgentPulseClient.ProbeTimeout);
+        Assert.False(socket.Aborted.Task.IsCompleted);
+
+        socket.Abort(); // a later drop waits as the policy says: the request above was not kept for it
+        await log.WaitForAsync(s => s.State == ConnectionState.Connected);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), "connection lost", CloseCodes.Abnormal), await log.NextAsync());
+        Assert.Equal(1, script.Calls);
+    }
+
+    [Fact]
+    public async Task ReconnectNow_WhileConnectedToADeadSocket_DropsItAfterTheLivenessCheck()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome(heartbeatSeconds: 15);
+        await start.WaitAsync(TestTimeouts.Wait);
+
+        await client.ReconnectNowAsync(); // the page became visible after a sleep; the server is gone
+        Assert.Equal("""{"op":"ping","id":"liveness"}""", await socket.NextSentAsync());
+        time.Advance(AgentPulseClient.ProbeTimeout); // long before the heartbeat timeout (30 s)
+
+        Assert.True(socket.Aborted.Task.IsCompleted);
+        await log.WaitForAsync(s => s.State == ConnectionState.Connected);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), "no answer to a liveness check", CloseCodes.Abnormal), await log.NextAsync());
+    }
+
+    [Fact]
+    public async Task PolicyThatThrows_GivesUpInsteadOfStoppingTheLoop()
+    {
+        var script = new SocketScript { Refuse = _ => true };
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time, o => o.ReconnectPolicy = new ThrowingPolicy());
+        var log = new StatusLog(client);
+
+        var error = await Assert.ThrowsAsync<AgentPulseException>(() => client.StartAsync());
+
+        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 0, null, "gave up: connect failed: refused"), error.Status);
+        await client.ReconnectNowAsync(); // the loop is still there to retry
+        await log.WaitForAsync(s => s.State == ConnectionState.Disconnected);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 0, null, "gave up: connect failed: refused"), await log.NextAsync());
+    }
+
+    [Fact]
+    public async Task DisposeAsync_FromAHandler_ClosesTheClientWithoutWaitingForItself()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        var client = NewClient(script, time);
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Subscribe("*", async e =>
+        {
+            await client.DisposeAsync();
+            disposed.TrySetResult();
+        });
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome();
+        socket.PushEvent(1);
+
+        await disposed.Task.WaitAsync(TestTimeouts.Wait);
+
+        await start.WaitAsync(TestTimeouts.Wait);
+        Assert.Equal(ConnectionState.Closed, client.State);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, (await socket.ClientClosed.Task).Code);
+        await client.DisposeAsync(); // again: nothing to do
+    }
+
+    private sealed class ThrowingPolicy : IReconnectPolicy
+    {
+        public TimeSpan? NextDelay(ReconnectContext context) => throw new InvalidOperationException("a bad policy");
+    }
+
+    private sealed class ResyncComparer : IEqualityComparer<ResyncEventArgs>
+    {
+        public static readonly ResyncComparer Instance = new();
+
+        public bool Equals(ResyncEventArgs? x, ResyncEventArgs? y) =>
+            x is not null && y is not null && (x.Reason, x.Epoch, x.Seq) == (y.Reason, y.Epoch, y.Seq) && x.Tasks.SequenceEqual(y.Tasks);
+
+        public int GetHashCode(ResyncEventArgs obj) => obj.Seq.GetHashCode();
     }
 
     [Fact]

@@ -169,10 +169,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
             {
                 return;
             }
-            var next = new ServerConnection[connections.Length - 1];
-            Array.Copy(connections, 0, next, 0, index);
-            Array.Copy(connections, index + 1, next, index, connections.Length - index - 1);
-            connections = next;
+            connections = [.. connections.AsSpan(0, index), .. connections.AsSpan(index + 1)];
         }
     }
 

@@ -54,10 +54,9 @@ internal sealed class EventHubService(EventHub hub, IOptions<AgentPulseOptions> 
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
             var now = time.GetTimestamp();
-            var seq = hub.Log.LastSeq;
             foreach (var connection in hub.Connections)
             {
-                connection.HeartbeatIfIdle(now, interval, seq);
+                connection.HeartbeatIfIdle(now, interval);
             }
         }
     }

@@ -93,12 +93,13 @@ internal sealed partial class ServerConnection
                 {
                     if (controlReader.TryRead(out var item))
                     {
-                        if (item.Frame is null)
+                        var frame = item.Heartbeat ? Frames.Heartbeat(position) : item.Frame;
+                        if (frame is null)
                         {
                             RequestClose(item.CloseCode, item.CloseReason ?? "");
                             break;
                         }
-                        await socket.SendAsync(item.Frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
+                        await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
                         sent++;
                         continue;
                     }

@@ -137,13 +137,18 @@ internal sealed partial class ServerConnection
     }
 
     /// <summary>Queues a heartbeat when nothing was sent for <paramref name="interval"/>.</summary>
-    public void HeartbeatIfIdle(long now, TimeSpan interval, long seq)
+    public void HeartbeatIfIdle(long now, TimeSpan interval)
     {
         if (time.GetElapsedTime(Volatile.Read(ref lastSendTimestamp), now) >= interval)
         {
             // Counts as a send at once, so that a slow writer does not get one per scan.
             Volatile.Write(ref lastSendTimestamp, now);
-            SendControl(Frames.Heartbeat(seq));
+            // Its seq is written by the writer as it sends it: the position of this connection, so
+            // that a client may resume from it without skipping an event still on its way.
+            if (control.Writer.TryWrite(new Outbound(null, Heartbeat: true)))
+            {
+                Wake();
+            }
         }
     }
 
@@ -222,6 +227,6 @@ internal sealed partial class ServerConnection
         }
     }
 
-    /// <summary>A control frame, or (with no frame) a request to close once the frames before it are out.</summary>
-    private readonly record struct Outbound(byte[]? Frame, int CloseCode = 0, string? CloseReason = null);
+    /// <summary>A control frame, a heartbeat (made when sent), or (with neither) a request to close once the frames before it are out.</summary>
+    private readonly record struct Outbound(byte[]? Frame, int CloseCode = 0, string? CloseReason = null, bool Heartbeat = false);
 }

@@ -18,6 +18,12 @@ internal sealed class Connection : IDisposable
     private string? expiredReason;
     private volatile bool disposed;
     private volatile bool welcomed;
+    private long frames;
+    private readonly Lock armGate = new();
+    private bool probing;
+    private long probeStart;
+    private long probeFrames;
+    private TimeSpan probeTimeout;
 
     /// <param name="socket">The open socket.</param>
     /// <param name="time">The clock.</param>
@@ -63,44 +69,87 @@ internal sealed class Connection : IDisposable
     public void SetTimeout(TimeSpan timeout)
     {
         Volatile.Write(ref timeoutTicks, timeout.Ticks);
-        Rearm();
+        Check();
     }
 
-    private void OnWatchdog()
+    /// <summary>
+    /// Asks for proof of life: unless some frame arrives within <paramref name="within"/> (the caller
+    /// sends a ping, which the server answers), the connection is dropped.
+    /// </summary>
+    public void Probe(TimeSpan within)
+    {
+        lock (armGate)
+        {
+            probing = true;
+            probeStart = time.GetTimestamp();
+            probeFrames = Volatile.Read(ref frames);
+            probeTimeout = within;
+        }
+        Check();
+    }
+
+    private void OnWatchdog() => Check();
+
+    /// <summary>Drops the connection if a deadline has passed; otherwise sets the timer for the nearest one.</summary>
+    private void Check()
     {
         if (disposed)
         {
             return;
         }
-        if (!Rearm())
+        string? expired = null;
+        lock (armGate)
         {
             var timeout = Timeout;
-            Expire(Welcomed ? "heartbeat timeout" : $"no welcome within {timeout.TotalSeconds:0.###} s");
+            var next = timeout - time.GetElapsedTime(LastFrame);
+            if (next <= TimeSpan.Zero)
+            {
+                expired = Welcomed ? "heartbeat timeout" : $"no welcome within {timeout.TotalSeconds:0.###} s";
+            }
+            else if (probing)
+            {
+                if (Volatile.Read(ref frames) != probeFrames)
+                {
+                    probing = false; // answered
+                }
+                else
+                {
+                    var left = probeTimeout - time.GetElapsedTime(probeStart);
+                    if (left <= TimeSpan.Zero)
+                    {
+                        expired = "no answer to a liveness check";
+                    }
+                    else if (left < next)
+                    {
+                        next = left;
+                    }
+                }
+            }
+            if (expired is null)
+            {
+                try
+                {
+                    watchdog.Change(next, System.Threading.Timeout.InfiniteTimeSpan);
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }
         }
-    }
-
-    /// <summary>Sets the timer for what is left of the timeout; <c>false</c> when nothing is left.</summary>
-    private bool Rearm()
-    {
-        var remaining = Timeout - time.GetElapsedTime(LastFrame);
-        if (remaining <= TimeSpan.Zero)
+        if (expired is not null)
         {
-            return false;
+            Expire(expired);
         }
-        try
-        {
-            watchdog.Change(remaining, System.Threading.Timeout.InfiniteTimeSpan);
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        return true;
     }
 
     public long LastFrame => Volatile.Read(ref lastFrame);
 
-    /// <summary>Any frame, or part of one, proves the server alive.</summary>
-    public void Touch() => Volatile.Write(ref lastFrame, time.GetTimestamp());
+    /// <summary>Any frame, or part of one, proves the server alive (called by the receive loop only).</summary>
+    public void Touch()
+    {
+        Volatile.Write(ref lastFrame, time.GetTimestamp());
+        Volatile.Write(ref frames, frames + 1);
+    }
 
     /// <summary>Drops the socket at once because the server fell silent.</summary>
     public void Expire(string reason)

@@ -1,0 +1,37 @@
+using AgentPulse.Client;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the AgentPulse client.</summary>
+public static class AgentPulseClientServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers one <see cref="AgentPulseClient"/> as a singleton, made on first use with the container's
+    /// <see cref="ILoggerFactory"/> and <see cref="TimeProvider"/> when it has them; the container disposes
+    /// it (closing with 1000). The app still calls <see cref="AgentPulseClient.StartAsync"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options; <see cref="AgentPulseClientOptions.Url"/> at least.</param>
+    public static IServiceCollection AddAgentPulseClient(this IServiceCollection services, Action<AgentPulseClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.TryAddSingleton(sp =>
+        {
+            var options = new AgentPulseClientOptions();
+            if (sp.GetService<ILoggerFactory>() is { } loggerFactory)
+            {
+                options.LoggerFactory = loggerFactory;
+            }
+            if (sp.GetService<TimeProvider>() is { } timeProvider)
+            {
+                options.TimeProvider = timeProvider;
+            }
+            configure(options);
+            return new AgentPulseClient(options);
+        });
+        return services;
+    }
+}
