@@ -87,6 +87,11 @@ try
     clockCheck = await ClockCheck.RunAsync(stop.Token);
     Console.WriteLine($"Clock: {clockCheck}");
     var runner = new Runner(settings, Console.Out);
+    Console.WriteLine("  warming up the load process (not measured)");
+    foreach (var kind in new[] { ServerKind.AgentPulse, ServerKind.SignalR })
+    {
+        await runner.WarmUpLoadProcessAsync(kind, stop.Token);
+    }
     for (var run = 1; run <= settings.Runs; run++)
     {
         foreach (var kind in new[] { ServerKind.AgentPulse, ServerKind.SignalR })

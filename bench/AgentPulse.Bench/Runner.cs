@@ -62,6 +62,27 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
         return result;
     }
 
+    /// <summary>
+    /// Once per kind before the measured runs, not recorded: a server, the warm-up bursts, and a
+    /// second burst size, so that the client library in this (long-lived) load process is tiered up
+    /// before its first measured run. AgentPulse.Client is JIT-compiled where the SignalR client ships
+    /// precompiled; without this the first AgentPulse run pays for it.
+    /// </summary>
+    public async Task WarmUpLoadProcessAsync(ServerKind kind, CancellationToken cancellationToken)
+    {
+        var discarded = new RunResult(kind, 0);
+        var factory = ClientFor(kind, settings.RawClient);
+        var server = await ServerProcess.StartAsync(kind, cancellationToken);
+        try
+        {
+            await WarmUpAsync(server, factory, discarded, cancellationToken);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
     private async Task ThroughputAndLatencyAsync(ServerProcess server, IBenchClientFactory factory, int size, RunResult result, CancellationToken cancellationToken)
     {
         var set = new ConnectionSet(factory, server.BaseAddress);
