@@ -24,6 +24,11 @@ if (args.Length > 0 && args[0] == "server")
     return await BenchServer.RunAsync(kind, port);
 }
 
+if (args.Contains("--micro"))
+{
+    return Micro.Run();
+}
+
 if (args.Contains("--profile"))
 {
     using var profileStop = new CancellationTokenSource(TimeSpan.FromMinutes(12));
