@@ -7,6 +7,7 @@ namespace AgentPulse.Protocol;
 /// An event as it travels on the wire: CloudEvents 1.0 in its JSON format, with the
 /// extension attribute <c>seq</c> assigned by the server's event log.
 /// </summary>
+[JsonConverter(typeof(CloudEventConverter))]
 public sealed record CloudEvent
 {
     /// <summary>The CloudEvents version this envelope follows (always "1.0").</summary>

@@ -110,4 +110,27 @@ public sealed class WireFormatTests
     [InlineData("""{not json""", null)]
     public void ReadType_FindsTheTopLevelTypeOnly(string json, string? expected) =>
         Assert.Equal(expected, Frames.ReadType(System.Text.Encoding.UTF8.GetBytes(json)));
+
+    [Fact]
+    public void UnknownExtensions_AreSkipped_AndMissingOptionalAttributes_TakeTheirDefaults()
+    {
+        var cloudEvent = JsonSerializer.Deserialize("""
+            {"type":"agent.note","ext":{"deep":[1,{"x":2}]},"traceparent":"00-ab","source":"/a","id":"1","seq":5,"data":[1,2]}
+            """, AgentPulseJsonContext.Default.CloudEvent)!;
+
+        Assert.Equal(("agent.note", "/a", "1", 5L), (cloudEvent.Type, cloudEvent.Source, cloudEvent.Id, cloudEvent.Seq));
+        Assert.Equal("1.0", cloudEvent.SpecVersion);
+        Assert.Equal("application/json", cloudEvent.DataContentType);
+        Assert.Null(cloudEvent.Time);
+        Assert.Null(cloudEvent.Subject);
+        Assert.Equal(2, cloudEvent.Data!.Value.GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("[1]")]
+    [InlineData("""{"type":5}""")]
+    [InlineData("""{"seq":"seven"}""")]
+    [InlineData("""{"type":"a.b" """)]
+    public void MalformedEnvelopes_AreJsonErrors(string json) =>
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(json, AgentPulseJsonContext.Default.CloudEvent));
 }

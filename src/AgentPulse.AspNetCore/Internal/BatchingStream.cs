@@ -1,17 +1,20 @@
+using System.Buffers;
+
 namespace AgentPulse.AspNetCore.Internal;
 
 /// <summary>
 /// Sits between a server <see cref="System.Net.WebSockets.WebSocket"/> and the upgraded connection.
-/// Kestrel flushes (and so makes a syscall) on every write; inside a batch, frames are gathered
-/// here instead and go out in one write when the writer has drained its queue. Outside a batch
-/// (a pong the socket sends by itself, a close) writes pass straight through.
+/// Kestrel flushes (and so makes a syscall) on every write. The connection's writer instead opens a
+/// batch, copies ready-made frames into it (<see cref="WriteFrameAsync"/>, no lock per frame: the
+/// writer holds the gate for the whole batch), and sends them in one write when its queue is drained.
+/// The socket's own writes (a pong it answers by itself, the close) go through <see cref="WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>
+/// under the same gate, so a frame is never cut by another.
 /// </summary>
 internal sealed class BatchingStream(Stream inner, int maxBatchBytes = 64 * 1024) : Stream
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private byte[] buffer = [];
     private int length;
-    private bool batching;
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -19,20 +22,14 @@ internal sealed class BatchingStream(Stream inner, int maxBatchBytes = 64 * 1024
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    /// <summary>From now until <see cref="EndBatchAsync"/>, writes are gathered.</summary>
-    public void BeginBatch()
-    {
-        // Only the connection's writer calls Begin and End, one after the other; Write reads the flag under the gate.
-        Volatile.Write(ref batching, true);
-    }
+    /// <summary>Opens a batch: until <see cref="EndBatchAsync"/>, only the caller writes, with <see cref="WriteFrameAsync"/>.</summary>
+    public Task BeginBatchAsync(CancellationToken cancellationToken) => gate.WaitAsync(cancellationToken);
 
-    /// <summary>Sends what the batch gathered, in one write.</summary>
+    /// <summary>Sends what the batch gathered, in one write, and closes the batch.</summary>
     public async ValueTask EndBatchAsync(CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
         try
         {
-            batching = false;
             await FlushGatheredAsync(cancellationToken);
         }
         finally
@@ -42,40 +39,53 @@ internal sealed class BatchingStream(Stream inner, int maxBatchBytes = 64 * 1024
     }
 
     /// <summary>
-    /// Writes whole WebSocket frames made elsewhere (see <see cref="WebSocketFrames"/>). The socket's
-    /// own frames and these never interleave: every write, its or ours, is one whole frame under the gate.
+    /// Adds a whole WebSocket frame made elsewhere (see <see cref="WebSocketFrames"/>) to the open
+    /// batch; only a full batch makes it wait, for a write.
     /// </summary>
-    public ValueTask WriteFrameAsync(byte[] frame, CancellationToken cancellationToken) => WriteAsync(frame, cancellationToken);
+    public ValueTask WriteFrameAsync(byte[] frame, CancellationToken cancellationToken)
+    {
+        if (length + frame.Length <= maxBatchBytes)
+        {
+            Gather(frame);
+            return ValueTask.CompletedTask;
+        }
+        return FlushThenGatherAsync(frame, cancellationToken);
+    }
 
+    private async ValueTask FlushThenGatherAsync(byte[] frame, CancellationToken cancellationToken)
+    {
+        await FlushGatheredAsync(cancellationToken);
+        if (frame.Length > maxBatchBytes)
+        {
+            await inner.WriteAsync(frame, cancellationToken);
+        }
+        else
+        {
+            Gather(frame);
+        }
+    }
+
+    private void Gather(ReadOnlySpan<byte> frame)
+    {
+        if (buffer.Length < length + frame.Length)
+        {
+            // Pooled and handed back after each batch, so an idle connection holds no buffer.
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(maxBatchBytes, Math.Max(length + frame.Length, 16 * 1024)));
+            buffer.AsSpan(0, length).CopyTo(bigger);
+            ReturnBuffer();
+            buffer = bigger;
+        }
+        frame.CopyTo(buffer.AsSpan(length));
+        length += frame.Length;
+    }
+
+    /// <summary>The socket's own writes, outside any batch.</summary>
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
         await gate.WaitAsync(cancellationToken);
         try
         {
-            if (!batching)
-            {
-                await inner.WriteAsync(source, cancellationToken);
-                return;
-            }
-            if (length + source.Length > maxBatchBytes)
-            {
-                await FlushGatheredAsync(cancellationToken);
-                if (source.Length > maxBatchBytes)
-                {
-                    await inner.WriteAsync(source, cancellationToken);
-                    return;
-                }
-            }
-            if (buffer.Length < length + source.Length)
-            {
-                // Pooled and handed back after each batch, so an idle connection holds no buffer.
-                var bigger = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Min(maxBatchBytes, Math.Max(length + source.Length, 16 * 1024)));
-                buffer.AsSpan(0, length).CopyTo(bigger);
-                ReturnBuffer();
-                buffer = bigger;
-            }
-            source.Span.CopyTo(buffer.AsSpan(length));
-            length += source.Length;
+            await inner.WriteAsync(source, cancellationToken);
         }
         finally
         {
@@ -105,7 +115,7 @@ internal sealed class BatchingStream(Stream inner, int maxBatchBytes = 64 * 1024
     {
         if (buffer.Length > 0)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer);
             buffer = [];
         }
     }

@@ -82,67 +82,37 @@ internal sealed partial class ServerConnection
                 await SendAsync(Frames.Snapshot(new SessionSnapshot(snapshot ?? [])), requestAborted);
             }
 
-            var controlReader = control.Reader;
             while (Volatile.Read(ref closeCode) == 0)
             {
                 // Cleared before draining: whatever is queued after this point wakes us again.
                 Volatile.Write(ref wakePending, 0);
-                var sent = 0;
-                batching?.BeginBatch();
-                while (Volatile.Read(ref closeCode) == 0)
+                int sent;
+                if (batching is null)
                 {
-                    if (controlReader.TryRead(out var item))
-                    {
-                        var frame = item.Heartbeat ? Frames.Heartbeat(position) : item.Frame;
-                        if (frame is null)
-                        {
-                            RequestClose(item.CloseCode, item.CloseReason ?? "");
-                            break;
-                        }
-                        await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, requestAborted);
-                        sent++;
-                        continue;
-                    }
-                    if (Volatile.Read(ref overflowMark) != handledMark)
-                    {
-                        // An event may have overflowed the queue: the log has it, in order, with
-                        // everything after our position (what is still queued is skipped below).
-                        sent += await CatchUpAsync(requestAborted);
-                        continue;
-                    }
-                    if (!events.TryDequeue(out var entry))
-                    {
-                        break;
-                    }
-                    Interlocked.Decrement(ref queued);
-                    if (entry.Seq <= position)
-                    {
-                        continue; // the snapshot, the replay or a catch-up covered it
-                    }
-                    if (Volatile.Read(ref overflowMark) != handledMark)
-                    {
-                        // An overflow may have come before this event: the catch-up sends both, in order.
-                        sent += await CatchUpAsync(requestAborted);
-                        continue;
-                    }
-                    Volatile.Write(ref position, entry.Seq);
-                    await SendEventAsync(entry, requestAborted);
-                    sent++;
+                    sent = await DrainAsync(requestAborted);
                 }
-                if (batching is not null)
+                else
                 {
-                    await batching.EndBatchAsync(requestAborted);
+                    // One write for all that the drain gathers.
+                    await batching.BeginBatchAsync(requestAborted);
+                    try
+                    {
+                        sent = await DrainAsync(requestAborted);
+                    }
+                    finally
+                    {
+                        await batching.EndBatchAsync(requestAborted);
+                    }
                 }
                 if (sent > 0)
                 {
                     Volatile.Write(ref lastSendTimestamp, time.GetTimestamp());
                     metrics.FramesSent(sent);
                 }
-                if (Volatile.Read(ref closeCode) != 0 || !await wake.Reader.WaitToReadAsync(CancellationToken.None))
+                if (Volatile.Read(ref closeCode) != 0 || !await wake.WaitAsync())
                 {
                     break;
                 }
-                wake.Reader.TryRead(out _);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
@@ -153,12 +123,60 @@ internal sealed partial class ServerConnection
         finally
         {
             // Let go of what was queued: the client resumes from the log.
-            events.Clear();
+            Volatile.Read(ref events)?.Clear();
             while (control.Reader.TryRead(out _))
             {
             }
         }
         await CloseOutputAsync();
+    }
+
+    /// <summary>Sends what is queued (control frames first, then events in seq order) until nothing is.</summary>
+    private async ValueTask<int> DrainAsync(CancellationToken requestAborted)
+    {
+        var sent = 0;
+        var controlReader = control.Reader;
+        while (Volatile.Read(ref closeCode) == 0)
+        {
+            if (controlReader.TryRead(out var item))
+            {
+                var frame = item.Heartbeat ? Frames.Heartbeat(position) : item.Frame;
+                if (frame is null)
+                {
+                    RequestClose(item.CloseCode, item.CloseReason ?? "");
+                    break;
+                }
+                await SendControlAsync(frame, requestAborted);
+                sent++;
+                continue;
+            }
+            if (Volatile.Read(ref overflowMark) != handledMark)
+            {
+                // An event may have overflowed the queue: the log has it, in order, with
+                // everything after our position (what is still queued is skipped below).
+                sent += await CatchUpAsync(requestAborted);
+                continue;
+            }
+            if (Volatile.Read(ref events) is not { } queue || !queue.TryDequeue(out var entry))
+            {
+                break;
+            }
+            Interlocked.Decrement(ref queued);
+            if (entry.Seq <= position)
+            {
+                continue; // the snapshot, the replay or a catch-up covered it
+            }
+            if (Volatile.Read(ref overflowMark) != handledMark)
+            {
+                // An overflow may have come before this event: the catch-up sends both, in order.
+                sent += await CatchUpAsync(requestAborted);
+                continue;
+            }
+            Volatile.Write(ref position, entry.Seq);
+            await SendEventAsync(entry, requestAborted);
+            sent++;
+        }
+        return sent;
     }
 
     /// <summary>Sends, from the log, every event after <see cref="position"/> that the connection sees, up to the log's end.</summary>
@@ -204,6 +222,12 @@ internal sealed partial class ServerConnection
         batching is not null
             ? batching.WriteFrameAsync(entry.WireFrame, cancellationToken)
             : socket.SendAsync(entry.Utf8Frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+
+    /// <summary>Sends a control frame inside the writer's batch (framed here), or on the socket without one.</summary>
+    private ValueTask SendControlAsync(byte[] frame, CancellationToken cancellationToken) =>
+        batching is not null
+            ? batching.WriteFrameAsync(WebSocketFrames.Text(frame), cancellationToken)
+            : socket.SendAsync(frame.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
 
     private async ValueTask SendAsync(byte[] frame, CancellationToken cancellationToken)
     {

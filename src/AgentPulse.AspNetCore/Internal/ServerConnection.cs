@@ -29,10 +29,11 @@ internal sealed partial class ServerConnection
     private readonly AgentPulseMetrics metrics;
     private readonly ILogger logger;
     private const int ControlQueueCapacity = 256;
-    private readonly ConcurrentQueue<LoggedEvent> events = new();
+    // Made on the first event, so that a connection that never got one holds no queue.
+    private ConcurrentQueue<LoggedEvent>? events;
     private int queued; // events in `events`: the bound is SendQueueCapacity
     private readonly Channel<Outbound> control;
-    private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly WakeSignal wake = new();
     private int wakePending; // 1 while a wake is on its way to the writer
     private readonly string? userId;
     private readonly bool seesEverything;
@@ -94,7 +95,14 @@ internal sealed partial class ServerConnection
         if (Volatile.Read(ref queued) < options.SendQueueCapacity)
         {
             Interlocked.Increment(ref queued);
-            events.Enqueue(entry);
+            // Only fan-out (one publisher at a time) enqueues, so making the queue here needs no lock.
+            var queue = events;
+            if (queue is null)
+            {
+                queue = new ConcurrentQueue<LoggedEvent>();
+                Volatile.Write(ref events, queue);
+            }
+            queue.Enqueue(entry);
             Wake();
             return;
         }
@@ -114,7 +122,7 @@ internal sealed partial class ServerConnection
     {
         if (Volatile.Read(ref wakePending) == 0 && Interlocked.Exchange(ref wakePending, 1) == 0)
         {
-            wake.Writer.TryWrite(true);
+            wake.Set();
         }
     }
 
@@ -165,7 +173,7 @@ internal sealed partial class ServerConnection
         }
         closeReason = reason;
         control.Writer.TryComplete();
-        wake.Writer.TryComplete();
+        wake.Close();
         try
         {
             closing.Cancel();
