@@ -10,6 +10,7 @@ internal static class Metrics
     public const string Lost = "lost_events";
     public const string Duplicated = "duplicated_events";
     public const string RssPerConnection = "rss_per_idle_connection_kb";
+    public const string HeapPerConnection = "heap_per_idle_connection_kb";
     public const string OpenRss = "open_rss_connections_ms";
     public const string Held = "connections_held";
     public const string HeldRss = "rss_at_held_mib";
@@ -57,6 +58,7 @@ internal static class Metrics
         }
         list.Add(new(OpenRss, Invariant($"Time to open {s.RssConnections:N0} more (past 100)"), "ms", false, "N0"));
         list.Add(new(RssPerConnection, Invariant($"Server RSS per idle connection, N={s.RssConnections:N0}"), "KB", false, "F1"));
+        list.Add(new(HeapPerConnection, Invariant($"… of which managed heap (after a full GC)"), "KB", false, "F1"));
         if (s.HeldConnections > 0)
         {
             list.Add(new(Held, Invariant($"{s.HeldConnections:N0} connections held (1 = yes)"), "", true, "F0"));

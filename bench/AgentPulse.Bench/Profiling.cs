@@ -49,15 +49,15 @@ internal static class Profiling
             {
                 // RSS per idle connection, as the bench measures it: past 100 warm connections, after a full GC.
                 await set.OpenAsync(100, 100, TimeSpan.FromSeconds(120), cancellationToken);
-                await server.CollectGarbageAsync(cancellationToken);
+                var heapBefore = await server.CollectGarbageAsync(cancellationToken);
                 await Task.Delay(500, cancellationToken);
                 var before = server.ReadRssKib();
                 await set.OpenAsync(size, 100, TimeSpan.FromSeconds(120), cancellationToken);
-                await server.CollectGarbageAsync(cancellationToken);
+                var heapAfter = await server.CollectGarbageAsync(cancellationToken);
                 await Task.Delay(500, cancellationToken);
                 var after = server.ReadRssKib();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"RSS {before / 1024.0:F1} MiB -> {after / 1024.0:F1} MiB: {(after - before) * 1024.0 / size / 1000:F2} KB per idle connection ({size} connections)"));
+                    $"RSS {before / 1024.0:F1} MiB -> {after / 1024.0:F1} MiB: {(after - before) * 1024.0 / size / 1000:F2} KB per idle connection, managed heap {(heapAfter - heapBefore) / 1000.0 / size:F2} KB ({size} connections)"));
             }
             else
             {

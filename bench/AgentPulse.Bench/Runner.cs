@@ -236,10 +236,12 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
             var opened = await set.OpenAsync(settings.RssConnections, settings.Parallelism, OpenTimeout, cancellationToken);
             result.Add(Metrics.OpenRss, opened.TotalMilliseconds);
             var after = await SettledRssAsync(server, cancellationToken);
-            var perConnectionKb = (after - before) * 1024.0 / settings.RssConnections / 1000.0;
+            var perConnectionKb = (after.RssKib - before.RssKib) * 1024.0 / settings.RssConnections / 1000.0;
+            var heapPerConnectionKb = (after.HeapBytes - before.HeapBytes) / 1000.0 / settings.RssConnections;
             result.Add(Metrics.RssPerConnection, perConnectionKb);
+            result.Add(Metrics.HeapPerConnection, heapPerConnectionKb);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"    RSS {before / 1024.0:F1} MiB with {warmUp} connections, {after / 1024.0:F1} MiB with {warmUp + settings.RssConnections}: {perConnectionKb:F2} KB per idle connection (opened in {opened.TotalMilliseconds:F0} ms)"));
+                $"    RSS {before.RssKib / 1024.0:F1} MiB with {warmUp} connections, {after.RssKib / 1024.0:F1} MiB with {warmUp + settings.RssConnections}: {perConnectionKb:F2} KB per idle connection, of which managed heap {heapPerConnectionKb:F2} KB (opened in {opened.TotalMilliseconds:F0} ms)"));
 
             if (settings.HeldConnections > 0)
             {
@@ -272,10 +274,11 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
         }
     }
 
-    private static async Task<long> SettledRssAsync(ServerProcess server, CancellationToken cancellationToken)
+    /// <returns>The server's RSS in KiB and its managed heap in bytes, after a full GC and a pause.</returns>
+    private static async Task<(long RssKib, long HeapBytes)> SettledRssAsync(ServerProcess server, CancellationToken cancellationToken)
     {
-        await server.CollectGarbageAsync(cancellationToken);
+        var heap = await server.CollectGarbageAsync(cancellationToken);
         await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
-        return server.ReadRssKib();
+        return (server.ReadRssKib(), heap);
     }
 }

@@ -123,10 +123,13 @@ internal sealed class ServerProcess : IAsyncDisposable
     public async Task<long> ConnectionCountAsync(CancellationToken cancellationToken) =>
         (await Http.GetFromJsonAsync("bench/connections", BenchJsonContext.Default.CountReply, cancellationToken))!.Count;
 
-    public async Task CollectGarbageAsync(CancellationToken cancellationToken)
+    /// <summary>A full, compacting GC in the server.</summary>
+    /// <returns>The server's managed heap after it, in bytes.</returns>
+    public async Task<long> CollectGarbageAsync(CancellationToken cancellationToken)
     {
         using var response = await Http.PostAsync("bench/gc", null, cancellationToken);
         response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync(BenchJsonContext.Default.CountReply, cancellationToken))!.Count;
     }
 
     public async Task<ClockReply> ClockAsync(CancellationToken cancellationToken) =>
