@@ -10,6 +10,8 @@ public static class AgentPulseApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        var webUi = WebUi.Find();
+        webUi.Configure(builder);
         builder.Services.AddProblemDetails();
         builder.Services.AddAgentPulse(options => builder.Configuration.GetSection("AgentPulse").Bind(options))
             .AddTaskSnapshots();
@@ -29,6 +31,7 @@ public static class AgentPulseApp
         app.MapAgents();
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapPrometheusScrapingEndpoint("/metrics");
+        webUi.Map(app);
         return app;
     }
 }

@@ -1,0 +1,36 @@
+using System.Globalization;
+
+namespace AgentPulse.Web;
+
+/// <summary>Numbers as a person reads them.</summary>
+public static class Format
+{
+    /// <summary>"0 B", "512 B", "12.3 KB", "4.5 MB".</summary>
+    public static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.##} GB"),
+    };
+
+    /// <summary>"40 ms", "1.3 s", "12 s", "3 min 05 s".</summary>
+    public static string Duration(TimeSpan duration)
+    {
+        if (duration < TimeSpan.Zero)
+        {
+            duration = TimeSpan.Zero;
+        }
+        return duration.TotalSeconds switch
+        {
+            < 1 => string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(duration.TotalMilliseconds):0} ms"),
+            < 10 => string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(duration.TotalSeconds * 10) / 10:0.0} s"),
+            < 60 => string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(duration.TotalSeconds):0} s"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalMinutes} min {duration.Seconds:00} s"),
+        };
+    }
+
+    /// <summary>A fraction 0..1 as a whole percentage, 0 to 100.</summary>
+    public static int Percent(double fraction) =>
+        double.IsNaN(fraction) ? 0 : (int)Math.Round(Math.Clamp(fraction, 0, 1) * 100, MidpointRounding.AwayFromZero);
+}

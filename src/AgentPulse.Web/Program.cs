@@ -1,0 +1,19 @@
+using AgentPulse.Client;
+using AgentPulse.Web;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.Components.WebAssembly.Hosting;
+using Microsoft.JSInterop;
+
+var builder = WebAssemblyHostBuilder.CreateDefault(args);
+builder.RootComponents.Add<App>("#app");
+builder.RootComponents.Add<HeadOutlet>("head::after");
+builder.Services.AddAgentPulseWeb(
+    ConnectionUrl.Resolve(builder.Configuration["AgentPulse:Url"], new Uri(builder.HostEnvironment.BaseAddress)),
+    new Uri(builder.HostEnvironment.BaseAddress));
+
+var host = builder.Build();
+// The activity list listens before the one connection starts (with the page, before the first render),
+// so the snapshot the first connect brings is there when the views are.
+host.Services.GetRequiredService<AgentActivity>();
+await host.Services.GetRequiredService<AgentPulseConnection>().StartAsync(host.Services.GetRequiredService<IJSRuntime>());
+await host.RunAsync();

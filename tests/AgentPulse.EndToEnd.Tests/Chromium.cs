@@ -1,0 +1,115 @@
+using System.Text.Json;
+
+namespace AgentPulse.EndToEnd.Tests;
+
+/// <summary>
+/// The OS Chromium (no browser download) driven by Playwright, on a profile folder of its own, with a
+/// recorder of every value the page's progress bars show and a screenshot helper.
+/// </summary>
+public sealed class Chromium : IAsyncDisposable
+{
+    /// <summary>Where the OS package puts it; <c>AGENTPULSE_CHROMIUM</c> overrides.</summary>
+    public static string ExecutablePath =>
+        Environment.GetEnvironmentVariable("AGENTPULSE_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    /// <summary>Screenshots of each step, next to the test assembly: bin/…/screenshots/*.png.</summary>
+    public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    // Records "label=value" each time a progress bar appears or changes, so a test can see that bars moved.
+    private const string ProgressRecorder = """
+        window.__progress = [];
+        new MutationObserver(() => {
+          for (const bar of document.querySelectorAll('[role=progressbar]')) {
+            const entry = bar.getAttribute('aria-label') + '=' + bar.getAttribute('aria-valuenow');
+            if (!window.__progress.includes(entry)) window.__progress.push(entry);
+          }
+        }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+        """;
+
+    private readonly IPlaywright playwright;
+    private readonly string profile;
+
+    private readonly string name;
+
+    private Chromium(string name, IPlaywright playwright, IBrowserContext context, IPage page, string profile)
+    {
+        this.name = name;
+        this.playwright = playwright;
+        Context = context;
+        Page = page;
+        this.profile = profile;
+    }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    public List<string> ConsoleErrors { get; } = [];
+
+    /// <summary>Everything the page wrote to its console (the client logs its states there).</summary>
+    public List<string> Console { get; } = [];
+
+    /// <summary>Starts Chromium; <paramref name="name"/> names its last screenshot and console log (kept for a failing test).</summary>
+    public static async Task<Chromium> LaunchAsync(string name, int width = 1280, int height = 800)
+    {
+        var playwright = await Playwright.CreateAsync();
+        var profile = Path.Combine(Path.GetTempPath(), "agentpulse-chromium", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(profile);
+        var context = await playwright.Chromium.LaunchPersistentContextAsync(profile, new BrowserTypeLaunchPersistentContextOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            Args =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        await context.AddInitScriptAsync(ProgressRecorder);
+        var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
+        var chromium = new Chromium(name, playwright, context, page, profile);
+        page.Console += (_, message) =>
+        {
+            chromium.Console.Add($"{message.Type}: {message.Text}");
+            if (message.Type == "error")
+            {
+                chromium.ConsoleErrors.Add(message.Text);
+            }
+        };
+        return chromium;
+    }
+
+    /// <summary>Every "label=value" the progress bars have shown since the page loaded.</summary>
+    public async Task<IReadOnlyList<string>> ProgressSeenAsync() =>
+        JsonSerializer.Deserialize<List<string>>(await Page.EvaluateAsync<string>("JSON.stringify(window.__progress)")) ?? [];
+
+    public async Task ScreenshotAsync(string name)
+    {
+        Directory.CreateDirectory(ScreenshotFolder);
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = false });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // What the page looked like and said at the end: the first thing to read when a test fails.
+        try
+        {
+            await ScreenshotAsync(name + "-last");
+        }
+        catch (PlaywrightException)
+        {
+        }
+        Directory.CreateDirectory(ScreenshotFolder);
+        await File.WriteAllLinesAsync(Path.Combine(ScreenshotFolder, name + "-console.txt"), Console);
+        await Context.CloseAsync();
+        playwright.Dispose();
+        try
+        {
+            Directory.Delete(profile, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,89 @@
+namespace AgentPulse.Web.Tests;
+
+public class AgentActivityPanelTests : WebTestContext
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 17, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void RunningTask_ShowsAProgressBarWithItsValue_StageMessageAndElapsed()
+    {
+        Connection.Publish(new TaskStarted("a", "document.index", "Indexing notes.md", "indexer", "doc-a"), T0.AddSeconds(-12));
+        Connection.Publish(new TaskProgress("a", 0.42, "indexing", "chunk 21 of 50", 21, 50));
+
+        var cut = Render<AgentActivityPanel>();
+
+        var bar = cut.Find("[role=progressbar]");
+        Assert.Equal("42", bar.GetAttribute("aria-valuenow"));
+        Assert.Equal("0", bar.GetAttribute("aria-valuemin"));
+        Assert.Equal("100", bar.GetAttribute("aria-valuemax"));
+        Assert.Equal("Indexing notes.md", bar.GetAttribute("aria-label"));
+        Assert.Equal("indexing", cut.Find(".stage").TextContent);
+        Assert.Equal("chunk 21 of 50", cut.Find(".message").TextContent);
+        Assert.Equal("12 s", cut.Find(".elapsed").TextContent);
+    }
+
+    [Fact]
+    public void ProgressEvents_MoveTheBar_AtMostOneRenderPerHundredMilliseconds()
+    {
+        Connection.Publish(new TaskStarted("a", "document.index", "Indexing big.md", "indexer", null), T0);
+        var cut = Render<AgentActivityPanel>();
+        var rendersBefore = cut.RenderCount;
+
+        for (var i = 1; i <= 1000; i++)
+        {
+            Connection.Publish(new TaskProgress("a", i / 1000.0, "indexing", $"chunk {i} of 1000", i, 1000));
+        }
+        // The first event renders at once; the other 999 wait for the end of the interval.
+        cut.WaitForAssertion(() => Assert.Equal(rendersBefore + 1, cut.RenderCount));
+        Assert.Equal("0", cut.Find("[role=progressbar]").GetAttribute("aria-valuenow"));
+
+        Time.Advance(TimeSpan.FromMilliseconds(100));
+
+        cut.WaitForAssertion(() => Assert.Equal("100", cut.Find("[role=progressbar]").GetAttribute("aria-valuenow")));
+        Assert.Equal(rendersBefore + 2, cut.RenderCount);
+    }
+
+    [Fact]
+    public void QueuedAndFinishedTasks_AreListed_WithTheReasonOfAFailure()
+    {
+        Connection.Resync(
+            new TaskRecord { TaskId = "q", Kind = "document.index", Title = "Indexing later.md", Agent = "indexer", Status = AgentTaskStatus.Queued, StartedAt = T0 },
+            new TaskRecord { TaskId = "c", Kind = "search", Title = "Searching for “pulse”", Agent = "searcher", Status = AgentTaskStatus.Completed, Progress = 1, StartedAt = T0.AddSeconds(-3), FinishedAt = T0.AddSeconds(-1.5) },
+            new TaskRecord { TaskId = "f", Kind = "document.index", Title = "Indexing bad.pdf", Agent = "indexer", Status = AgentTaskStatus.Failed, StartedAt = T0.AddSeconds(-2), FinishedAt = T0.AddSeconds(-1), Error = new TaskError("unreadable", "bad.pdf could not be read: the PDF is damaged.") });
+
+        var cut = Render<AgentActivityPanel>();
+
+        Assert.Equal("Indexing later.md", cut.Find("[aria-label='Queued tasks'] .task-title").TextContent);
+        Assert.Equal(
+            ["Failed: bad.pdf could not be read: the PDF is damaged.", "Completed in 1.5 s"],
+            cut.FindAll("[aria-label='Recently finished tasks'] .task-outcome").Select(e => e.TextContent));
+        Assert.Equal("No agent is working right now.", cut.Find(".empty").TextContent);
+        Assert.Empty(cut.FindAll("[role=progressbar]"));
+    }
+
+    [Fact]
+    public void Resync_ReloadsThePanel()
+    {
+        Connection.Publish(new TaskStarted("gone", "document.index", "Indexing gone.md", "indexer", null), T0);
+        var cut = Render<AgentActivityPanel>();
+        Assert.Single(cut.FindAll("[role=progressbar]"));
+
+        Connection.Resync(new TaskRecord { TaskId = "gone", Kind = "document.index", Title = "Indexing gone.md", Agent = "indexer", Status = AgentTaskStatus.Failed, StartedAt = T0, FinishedAt = T0, Error = new TaskError("interrupted", "The server stopped while this task ran.") });
+        Time.Advance(TimeSpan.FromMilliseconds(100));
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[role=progressbar]")));
+        Assert.Equal("Failed: The server stopped while this task ran.", cut.Find(".task-outcome").TextContent);
+    }
+
+    [Fact]
+    public async Task Disposed_LeavesNoHandlerOnTheActivityList()
+    {
+        var changed = typeof(AgentActivity).GetField("Changed", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+        var cut = Render<AgentActivityPanel>();
+        Assert.Single(((Delegate)changed.GetValue(Activity)!).GetInvocationList());
+
+        await DisposeComponentsAsync();
+
+        Assert.Null(changed.GetValue(Activity));
+    }
+}

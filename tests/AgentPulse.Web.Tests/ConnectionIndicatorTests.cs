@@ -1,0 +1,64 @@
+namespace AgentPulse.Web.Tests;
+
+public class ConnectionIndicatorTests : WebTestContext
+{
+    private string StatusText(IRenderedComponent<ConnectionIndicator> cut) => cut.Find("[role=status]").TextContent;
+
+    [Fact]
+    public void Connected_ShowsConnected_WithoutARetryButton()
+    {
+        var cut = Render<ConnectionIndicator>();
+
+        Assert.Equal("Connected", StatusText(cut));
+        Assert.Empty(cut.FindAll("button"));
+    }
+
+    [Fact]
+    public void Connecting_ShowsConnecting()
+    {
+        Connection.SetStatus(new ConnectionStatus(ConnectionState.Connecting));
+
+        var cut = Render<ConnectionIndicator>();
+
+        Assert.Equal("Connecting…", StatusText(cut));
+    }
+
+    [Fact]
+    public void Reconnecting_ShowsTheAttemptOfFive_AndCountsDownTheNextOne()
+    {
+        var cut = Render<ConnectionIndicator>();
+
+        Connection.SetStatus(new ConnectionStatus(ConnectionState.Reconnecting, Attempt: 2, NextDelay: TimeSpan.FromSeconds(4)));
+        cut.WaitForAssertion(() => Assert.Equal("Reconnecting, attempt 2 of 5, next in 4 s", StatusText(cut)));
+
+        Time.Advance(TimeSpan.FromSeconds(1.5));
+        cut.WaitForAssertion(() => Assert.Equal("Reconnecting, attempt 2 of 5, next in 3 s", StatusText(cut)));
+
+        Time.Advance(TimeSpan.FromSeconds(2));
+        cut.WaitForAssertion(() => Assert.Equal("Reconnecting, attempt 2 of 5, next in 1 s", StatusText(cut)));
+    }
+
+    [Fact]
+    public void Disconnected_ShowsTheReason_AndRetryAsksTheConnectionToTryNow()
+    {
+        var cut = Render<ConnectionIndicator>();
+
+        Connection.SetStatus(new ConnectionStatus(ConnectionState.Disconnected, Attempt: 5, Reason: "gave up after 5 attempts: connect failed: Connection refused"));
+        cut.WaitForAssertion(() => Assert.Equal("Disconnected: the server could not be reached (gave up after 5 attempts)", StatusText(cut)));
+        cut.Find("button").Click();
+
+        Assert.Equal("Retry", cut.Find("button").TextContent);
+        Assert.Equal(1, Connection.RetryCount);
+    }
+
+    [Fact]
+    public void Disposed_LeavesNoHandlerOnTheConnection()
+    {
+        var cut = Render<ConnectionIndicator>();
+        Assert.Equal(1, Connection.StatusChangedHandlerCount);
+
+        cut.Instance.Dispose();
+
+        Assert.Equal(0, Connection.StatusChangedHandlerCount);
+    }
+}
