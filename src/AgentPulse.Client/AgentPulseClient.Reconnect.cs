@@ -367,11 +367,7 @@ public sealed partial class AgentPulseClient
                     return; // heartbeat, pong, and whatever a later protocol adds: proof of life only
             }
 
-            var cloudEvent = JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.CloudEvent);
-            if (cloudEvent is null)
-            {
-                return;
-            }
+            var cloudEvent = CloudEvent.Parse(frame.Span);
             if (cloudEvent.Seq <= Volatile.Read(ref lastSeq))
             {
                 LogDuplicate(logger, cloudEvent.Seq, lastSeq);

@@ -48,22 +48,71 @@ public sealed record CloudEvent
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? DataContentType { get; init; } = "application/json";
 
-    /// <summary>The payload; one of the catalog records for the catalog's types. <c>null</c> when the event has none.</summary>
+    private JsonElement? data;
+    private ReadOnlyMemory<byte> rawData;
+
+    /// <summary>
+    /// The payload; one of the catalog records for the catalog's types. <c>null</c> when the event has none.
+    /// An event read with <see cref="Parse"/> keeps its payload as the UTF-8 it came in until this is first read.
+    /// </summary>
     [JsonPropertyName("data")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public JsonElement? Data { get; init; }
+    public JsonElement? Data
+    {
+        get
+        {
+            if (data is null && !rawData.IsEmpty)
+            {
+                // Made once, on demand; two readers at once would make equal values.
+                var reader = new Utf8JsonReader(rawData.Span);
+                reader.Read();
+                data = JsonElement.ParseValue(ref reader);
+            }
+            return data;
+        }
+        init
+        {
+            data = value;
+            rawData = default;
+        }
+    }
+
+    /// <summary>The payload's UTF-8 JSON as it arrived (from <see cref="Parse"/>), until <see cref="Data"/> is read; empty otherwise.</summary>
+    internal ReadOnlyMemory<byte> RawData => data is null ? rawData : default;
+
+    /// <summary>
+    /// Reads an event from a whole frame. Unlike the serializer it keeps <c>data</c> as UTF-8 until it is
+    /// asked for (<see cref="GetData{T}"/> reads the payload straight from it): a client decodes every
+    /// event it gets, and most handlers want a typed payload, not a <see cref="JsonElement"/>.
+    /// </summary>
+    /// <exception cref="JsonException">The frame is not a CloudEvent.</exception>
+    public static CloudEvent Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        if (!reader.Read())
+        {
+            throw new JsonException("The frame is empty.");
+        }
+        return CloudEventConverter.ReadEvent(ref reader, utf8Json);
+    }
+
+    internal CloudEvent WithRawData(ReadOnlyMemory<byte> utf8) => new(this) { rawData = utf8 };
 
     /// <summary>Reads <see cref="Data"/> as <typeparamref name="T"/> with the protocol's source-generated metadata.</summary>
     /// <returns>The payload, or <c>null</c> when the event has none.</returns>
     public T? GetData<T>() where T : class
     {
-        if (Data is not { } data || data.ValueKind == JsonValueKind.Null)
+        var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>?)AgentPulseJsonContext.Default.GetTypeInfo(typeof(T))
+            ?? throw new NotSupportedException($"{typeof(T).Name} is not a type of the AgentPulse protocol.");
+        if (RawData is { IsEmpty: false } raw)
+        {
+            return JsonSerializer.Deserialize(raw.Span, info);
+        }
+        if (Data is not { } element || element.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
-        var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>?)AgentPulseJsonContext.Default.GetTypeInfo(typeof(T))
-            ?? throw new NotSupportedException($"{typeof(T).Name} is not a type of the AgentPulse protocol.");
-        return data.Deserialize(info);
+        return element.Deserialize(info);
     }
 
     /// <summary>Makes an envelope around one of the catalog's payloads, with its type taken from the catalog.</summary>

@@ -13,7 +13,14 @@ internal sealed class CloudEventConverter : JsonConverter<CloudEvent>
 {
     private static readonly UtcTimestampConverter Timestamps = new();
 
-    public override CloudEvent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override CloudEvent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        ReadEvent(ref reader, default);
+
+    /// <summary>
+    /// Reads one event. With <paramref name="whole"/> (the reader's entire input) the payload is kept
+    /// as a slice of it, copied; without, it is parsed at once.
+    /// </summary>
+    internal static CloudEvent ReadEvent(ref Utf8JsonReader reader, ReadOnlySpan<byte> whole)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -24,11 +31,12 @@ internal sealed class CloudEventConverter : JsonConverter<CloudEvent>
         DateTimeOffset? time = null;
         long seq = 0;
         JsonElement? data = null;
+        ReadOnlyMemory<byte> raw = default;
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.EndObject)
             {
-                return new CloudEvent
+                var cloudEvent = new CloudEvent
                 {
                     SpecVersion = specVersion,
                     Id = id,
@@ -40,6 +48,7 @@ internal sealed class CloudEventConverter : JsonConverter<CloudEvent>
                     DataContentType = contentType ?? "application/json",
                     Data = data,
                 };
+                return raw.IsEmpty ? cloudEvent : cloudEvent.WithRawData(raw);
             }
             if (reader.TokenType != JsonTokenType.PropertyName)
             {
@@ -72,7 +81,7 @@ internal sealed class CloudEventConverter : JsonConverter<CloudEvent>
             else if (reader.ValueTextEquals("time"u8))
             {
                 reader.Read();
-                time = reader.TokenType == JsonTokenType.Null ? null : Timestamps.Read(ref reader, typeof(DateTimeOffset), options);
+                time = reader.TokenType == JsonTokenType.Null ? null : Timestamps.Read(ref reader, typeof(DateTimeOffset), AgentPulseJsonContext.Default.Options);
             }
             else if (reader.ValueTextEquals("seq"u8))
             {
@@ -82,7 +91,20 @@ internal sealed class CloudEventConverter : JsonConverter<CloudEvent>
             else if (reader.ValueTextEquals("data"u8))
             {
                 reader.Read();
-                data = reader.TokenType == JsonTokenType.Null ? null : JsonElement.ParseValue(ref reader);
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    data = null;
+                }
+                else if (whole.IsEmpty)
+                {
+                    data = JsonElement.ParseValue(ref reader);
+                }
+                else
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    raw = whole[start..(int)reader.BytesConsumed].ToArray();
+                }
             }
             else
             {
@@ -125,7 +147,12 @@ internal sealed class CloudEventConverter : JsonConverter<CloudEvent>
         {
             writer.WriteString("datacontenttype"u8, contentType);
         }
-        if (value.Data is { } data)
+        if (value.RawData is { IsEmpty: false } raw)
+        {
+            writer.WritePropertyName("data"u8);
+            writer.WriteRawValue(raw.Span, skipInputValidation: true);
+        }
+        else if (value.Data is { } data)
         {
             writer.WritePropertyName("data"u8);
             data.WriteTo(writer);

@@ -133,4 +133,41 @@ public sealed class WireFormatTests
     [InlineData("""{"type":"a.b" """)]
     public void MalformedEnvelopes_AreJsonErrors(string json) =>
         Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(json, AgentPulseJsonContext.Default.CloudEvent));
+
+    [Fact]
+    public void Parse_KeepsThePayloadAsItCame_AndGivesTheSameAsTheSerializer()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(DesignEvent);
+
+        var parsed = CloudEvent.Parse(bytes);
+        var deserialized = JsonSerializer.Deserialize(DesignEvent, AgentPulseJsonContext.Default.CloudEvent)!;
+
+        Assert.Equal(deserialized.GetData<TaskProgress>(), parsed.GetData<TaskProgress>());
+        Assert.Equal((deserialized.Id, deserialized.Seq, deserialized.Time), (parsed.Id, parsed.Seq, parsed.Time));
+        AssertSameJson(DesignEvent, Frames.Event(parsed));
+        Assert.Equal(0.42, parsed.Data!.Value.GetProperty("progress").GetDouble());
+        AssertSameJson(DesignEvent, Frames.Event(parsed));
+        Assert.Equal(7, (parsed with { Seq = 7 }).Seq);
+        Assert.Equal("7f3a", (parsed with { Seq = 7 }).GetData<TaskProgress>()!.TaskId);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"a.b","data":"text"}""", "\"text\"")]
+    [InlineData("""{"type":"a.b","data":42,"seq":3}""", "42")]
+    [InlineData("""{"type":"a.b","data":[1,{"x":[2]}]}""", "[1,{\"x\":[2]}]")]
+    [InlineData("""{"type":"a.b","data":null}""", null)]
+    [InlineData("""{"type":"a.b"}""", null)]
+    public void Parse_TakesEveryKindOfPayload(string json, string? expected)
+    {
+        var parsed = CloudEvent.Parse(System.Text.Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(expected, parsed.Data?.GetRawText());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[1]")]
+    [InlineData("""{"type":"a.b","data":{"x":1}""")]
+    public void Parse_RefusesWhatIsNotAnEvent(string json) =>
+        Assert.ThrowsAny<JsonException>(() => CloudEvent.Parse(System.Text.Encoding.UTF8.GetBytes(json)));
 }
