@@ -249,15 +249,17 @@ public sealed partial class PageTests
         Assert.Equal($"Connection {connectionId} closed (1000 page hidden).", closed);
     }
 
-    [Fact]
-    public async Task Page_WhenTheBrowserComesOnline_ReconnectsAtOnce_RatherThanAtTheNextAttempt()
+    [Theory]
+    [InlineData("window.dispatchEvent(new Event('online'))")]
+    [InlineData("document.dispatchEvent(new Event('visibilitychange'))")]
+    public async Task Page_WhenTheBrowserComesOnlineOrTheTabIsShown_ReconnectsAtOnce_RatherThanAtTheNextAttempt(string signal)
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
         RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
         var port = server.Port;
         try
         {
-            await using var browser = await Chromium.LaunchAsync(TestName());
+            await using var browser = await Chromium.LaunchAsync(TestName() + (signal.StartsWith("window", StringComparison.Ordinal) ? "-online" : "-visible"));
             var page = browser.Page;
             await page.GotoAsync(server.BaseAddress.ToString());
             await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
@@ -267,7 +269,7 @@ public sealed partial class PageTests
             // The last attempt waits 8 to 16 s.
             await Expect(ConnectionStatus(page)).ToHaveTextAsync(LastAttemptWaiting());
             server = await RunningServer.StartAsync(port: port, dataPath: dataPath);
-            await page.EvaluateAsync("window.dispatchEvent(new Event('online'))");
+            await page.EvaluateAsync(signal);
 
             await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected", new() { Timeout = 4_000 });
         }
