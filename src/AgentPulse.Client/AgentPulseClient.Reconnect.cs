@@ -244,7 +244,7 @@ public sealed partial class AgentPulseClient
                     connection.AbortAfter(closeTimeout);
                     try
                     {
-                        await socket.CloseOutputAsync(socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, "", connection.Aborted).ConfigureAwait(false);
+                        await socket.CloseOutputAsync(EchoCloseStatus(socket.CloseStatus), "", connection.Aborted).ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
                     {
@@ -256,6 +256,16 @@ public sealed partial class AgentPulseClient
         connection.StopWatchdog();
         return end;
     }
+
+    /// <summary>
+    /// The code to answer a server's close with: its own, where this platform may send it. A browser's
+    /// WebSocket sends only 1000 and 3000–4999 and throws for the rest (the server's 1001 on shutdown
+    /// among them), so there the answer is 1000.
+    /// </summary>
+    internal static WebSocketCloseStatus EchoCloseStatus(WebSocketCloseStatus? received) =>
+        received is { } code && (!OperatingSystem.IsBrowser() || (int)code is CloseCodes.Normal or >= 3000 and <= 4999)
+            ? code
+            : WebSocketCloseStatus.NormalClosure;
 
     private async Task<ConnectionEnd> ReceiveLoopAsync(Connection connection, Run run)
     {

@@ -165,7 +165,7 @@ public sealed partial class AgentPulseConnection : IAgentPulseConnection, IAsync
             browserSocket.Dispose();
             throw;
         }
-        var opened = new BrowserCloseCodeWebSocket(browserSocket);
+        WebSocket opened = browserSocket;
         lock (gate)
         {
             socket = opened;

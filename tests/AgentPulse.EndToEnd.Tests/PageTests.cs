@@ -1,7 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using AgentPulse.Protocol;
+using AgentPulse.Server.Tasks;
 using AgentPulse.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentPulse.EndToEnd.Tests;
 
@@ -77,7 +79,8 @@ public sealed partial class PageTests
     public async Task Page_WhenTheServerRestarts_ReconnectsAndShowsTheTruth()
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
+        var hold = new HoldIndexing();
+        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath, configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(hold));
         var port = server.Port;
         try
         {
@@ -87,7 +90,8 @@ public sealed partial class PageTests
             await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
             await page.GetByLabel("Choose files").SetInputFilesAsync(Files.Pdf("before.pdf", "restart"));
             await Expect(Notifications(page).GetByText("before.pdf is indexed")).ToBeVisibleAsync();
-            // A task under way when the server goes down.
+            // A task under way when the server goes down: held in its indexing stage until then.
+            hold.Enabled = true;
             await page.GetByLabel("Choose files").SetInputFilesAsync(Files.Markdown("during.md", "restart", paragraphs: 20_000));
             await Expect(page.GetByRole(AriaRole.List, new() { Name = "Running tasks" }).GetByRole(AriaRole.Progressbar, new() { Name = "Indexing during.md" })).ToBeVisibleAsync();
 
@@ -255,7 +259,8 @@ public sealed partial class PageTests
     public async Task Page_WhenTheBrowserComesOnlineOrTheTabIsShown_ReconnectsAtOnce_RatherThanAtTheNextAttempt(string signal)
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
+        var hold = new HoldIndexing();
+        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath, configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(hold));
         var port = server.Port;
         try
         {
@@ -294,7 +299,8 @@ public sealed partial class PageTests
     public async Task Page_AfterGivingUp_ShowsWhy_AndRetryConnects()
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
+        var hold = new HoldIndexing();
+        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath, configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(hold));
         var port = server.Port;
         try
         {
@@ -340,4 +346,25 @@ public sealed partial class PageTests
 
     [GeneratedRegex("^Reconnecting(…|, attempt [1-5] of 5(…|, next in \\d+ s))$")]
     private static partial Regex ReconnectingText();
+}
+
+/// <summary>Holds document tasks at their indexing stage, once enabled, until the server stops them.</summary>
+internal sealed class HoldIndexing : ITaskCheckpoints
+{
+    private volatile bool enabled;
+
+    public bool Enabled
+    {
+        get => enabled;
+        set => enabled = value;
+    }
+
+    public async ValueTask ReachedAsync(TaskCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        if (enabled && checkpoint.Kind == "document.index" && checkpoint.Stage == "indexing")
+        {
+            // Not a sleep: it waits for the server's stop to cancel the task.
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+    }
 }
