@@ -9,6 +9,29 @@ namespace AgentPulse.Client;
 public sealed class AgentPulseClientOptions
 {
     /// <summary>
+    /// <paramref name="url"/> with the WebSocket scheme: <c>http</c> becomes <c>ws</c>, <c>https</c> becomes
+    /// <c>wss</c> (so a page's own address can be used), anything else is kept; the default port is left out.
+    /// </summary>
+    public static Uri ToWebSocketUrl(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var builder = new UriBuilder(url)
+        {
+            Scheme = url.Scheme switch
+            {
+                "http" => "ws",
+                "https" => "wss",
+                _ => url.Scheme,
+            },
+        };
+        if (builder.Uri.IsDefaultPort)
+        {
+            builder.Port = -1;
+        }
+        return builder.Uri;
+    }
+
+    /// <summary>
     /// The server's WebSocket endpoint, such as <c>ws://localhost:8000/ws/agents</c>; <c>http</c> and
     /// <c>https</c> are taken as <c>ws</c> and <c>wss</c>. Its own query is kept; the client adds
     /// <c>types</c>, <c>after</c>, <c>epoch</c> and <c>access_token</c> (required; no default).

@@ -1,3 +1,5 @@
+using AgentPulse.Client;
+
 namespace AgentPulse.Web;
 
 /// <summary>Where the app's one connection goes.</summary>
@@ -19,19 +21,6 @@ public static class ConnectionUrl
         var target = string.IsNullOrWhiteSpace(configured)
             ? new Uri(pageBase, DefaultPath)
             : new Uri(pageBase, configured.Trim());
-        var builder = new UriBuilder(target)
-        {
-            Scheme = target.Scheme switch
-            {
-                "http" => "ws",
-                "https" => "wss",
-                _ => target.Scheme,
-            },
-        };
-        if (builder.Uri.IsDefaultPort)
-        {
-            builder.Port = -1;
-        }
-        return builder.Uri;
+        return AgentPulseClientOptions.ToWebSocketUrl(target);
     }
 }

@@ -11,19 +11,7 @@ internal static class ConnectUri
     /// <summary>The base URL with <c>ws</c>/<c>wss</c>, its query kept, plus the protocol's parameters.</summary>
     public static Uri Build(Uri url, IReadOnlyList<string> types, long? after, string? epoch, string? accessToken)
     {
-        var builder = new UriBuilder(url)
-        {
-            Scheme = url.Scheme switch
-            {
-                "http" => "ws",
-                "https" => "wss",
-                _ => url.Scheme,
-            },
-        };
-        if (builder.Uri.IsDefaultPort)
-        {
-            builder.Port = -1;
-        }
+        var builder = new UriBuilder(AgentPulseClientOptions.ToWebSocketUrl(url));
         var query = new StringBuilder(builder.Query.TrimStart('?'));
         void Add(string name, string value)
         {
