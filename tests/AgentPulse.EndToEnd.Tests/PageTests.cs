@@ -25,7 +25,8 @@ public sealed partial class PageTests
     [Fact]
     public async Task Page_UploadsIndexesSearchesAndReportsAFailure_LiveFromTheServer()
     {
-        await using var server = await RunningServer.StartAsync();
+        var gate = new IndexingGate { Enabled = true };
+        await using var server = await RunningServer.StartAsync(configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(gate));
         await using var browser = await Chromium.LaunchAsync(TestName());
         var page = browser.Page;
 
@@ -36,8 +37,11 @@ public sealed partial class PageTests
 
         // Upload a Markdown file and a PDF: progress bars, then an "indexed" toast for each.
         await page.GetByLabel("Choose files").SetInputFilesAsync([Files.Markdown("field-notes.md", "zeppelin"), Files.Pdf("report.pdf", "zeppelin")]);
-        await Expect(page.GetByRole(AriaRole.Progressbar, new() { Name = "Indexing field-notes.md" }).First).ToBeVisibleAsync();
+        // Both are held as they reach their indexing stage: the bar stands part of the way.
+        var bar = page.GetByRole(AriaRole.List, new() { Name = "Running tasks" }).GetByRole(AriaRole.Progressbar, new() { Name = "Indexing field-notes.md" });
+        await Expect(bar).ToHaveAttributeAsync("aria-valuenow", new Regex("^([1-9]|[1-9][0-9])$"));
         await browser.ScreenshotAsync("02-indexing");
+        gate.Release();
         await Expect(Notifications(page).GetByText("field-notes.md is indexed")).ToBeVisibleAsync();
         await Expect(Notifications(page).GetByText("report.pdf is indexed")).ToBeVisibleAsync();
         var library = page.GetByRole(AriaRole.List, new() { Name = "Library" });
@@ -79,7 +83,7 @@ public sealed partial class PageTests
     public async Task Page_WhenTheServerRestarts_ReconnectsAndShowsTheTruth()
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        var hold = new HoldIndexing();
+        var hold = new IndexingGate();
         RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath, configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(hold));
         var port = server.Port;
         try
@@ -259,7 +263,7 @@ public sealed partial class PageTests
     public async Task Page_WhenTheBrowserComesOnlineOrTheTabIsShown_ReconnectsAtOnce_RatherThanAtTheNextAttempt(string signal)
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        var hold = new HoldIndexing();
+        var hold = new IndexingGate();
         RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath, configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(hold));
         var port = server.Port;
         try
@@ -299,7 +303,7 @@ public sealed partial class PageTests
     public async Task Page_AfterGivingUp_ShowsWhy_AndRetryConnects()
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        var hold = new HoldIndexing();
+        var hold = new IndexingGate();
         RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath, configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(hold));
         var port = server.Port;
         try
@@ -348,9 +352,13 @@ public sealed partial class PageTests
     private static partial Regex ReconnectingText();
 }
 
-/// <summary>Holds document tasks at their indexing stage, once enabled, until the server stops them.</summary>
-internal sealed class HoldIndexing : ITaskCheckpoints
+/// <summary>
+/// Holds document tasks as they reach their indexing stage, once enabled, until <see cref="Release"/>
+/// or until the server stops them: the page is then seen mid-task, whatever the machine's speed.
+/// </summary>
+internal sealed class IndexingGate : ITaskCheckpoints
 {
+    private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool enabled;
 
     public bool Enabled
@@ -359,12 +367,13 @@ internal sealed class HoldIndexing : ITaskCheckpoints
         set => enabled = value;
     }
 
+    public void Release() => released.TrySetResult();
+
     public async ValueTask ReachedAsync(TaskCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         if (enabled && checkpoint.Kind == "document.index" && checkpoint.Stage == "indexing")
         {
-            // Not a sleep: it waits for the server's stop to cancel the task.
-            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            await released.Task.WaitAsync(cancellationToken);
         }
     }
 }
