@@ -9,14 +9,11 @@ namespace AgentPulse.AspNetCore;
 /// <c>AddAgentPulse().AddTaskSnapshots()</c>; seed it at start with what a store remembers.
 /// </summary>
 /// <remarks>
-/// A task whose latest <c>task.progress</c> has the stage <c>queued</c> is reported as queued.
+/// A task whose latest <c>task.progress</c> has the stage <see cref="TaskRecord.QueuedStage"/> is reported as queued.
 /// Finished tasks are kept up to <see cref="MaxFinished"/> (the oldest go first).
 /// </remarks>
 public sealed class TaskProjection : ISnapshotProvider, IEventObserver
 {
-    /// <summary>The stage that marks a task as waiting for a slot.</summary>
-    public const string QueuedStage = "queued";
-
     private readonly Lock gate = new();
     private readonly Dictionary<string, TaskRecord> tasks = new(StringComparer.Ordinal);
     private readonly LinkedList<string> finishedOrder = new();
@@ -37,15 +34,6 @@ public sealed class TaskProjection : ISnapshotProvider, IEventObserver
         }
     }
 
-    /// <summary>Every task kept, newest first, that <paramref name="userId"/> may see (<c>null</c>: public ones only; <c>"*"</c>: all).</summary>
-    public IReadOnlyList<TaskRecord> GetTasks(string? userId, bool activeOnly = false)
-    {
-        lock (gate)
-        {
-            return Select(userId, activeOnly);
-        }
-    }
-
     /// <inheritdoc/>
     public IReadOnlyList<TaskRecord> GetSnapshot(ClaimsPrincipal user)
     {
@@ -53,7 +41,7 @@ public sealed class TaskProjection : ISnapshotProvider, IEventObserver
         var userId = user.Identity?.IsAuthenticated == true ? UserIds.Of(user) : "*";
         lock (gate)
         {
-            return Select(userId, activeOnly: false);
+            return Select(userId);
         }
     }
 
@@ -72,32 +60,16 @@ public sealed class TaskProjection : ISnapshotProvider, IEventObserver
             switch (e.Type)
             {
                 case EventTypes.TaskStarted when e.GetData<TaskStarted>() is { } started:
-                    Put(new TaskRecord
-                    {
-                        TaskId = started.TaskId,
-                        Kind = started.Kind,
-                        Title = started.Title,
-                        Agent = started.Agent,
-                        ResourceId = started.ResourceId,
-                        Owner = loggedEvent.Audience.UserId,
-                        Status = AgentTaskStatus.Running,
-                        StartedAt = time,
-                    });
+                    Put(TaskRecord.Started(started, time, loggedEvent.Audience.UserId));
                     break;
                 case EventTypes.TaskProgress when e.GetData<TaskProgress>() is { } progress && tasks.TryGetValue(progress.TaskId, out var record):
-                    Put(record with
-                    {
-                        Status = progress.Stage == QueuedStage ? AgentTaskStatus.Queued : AgentTaskStatus.Running,
-                        Progress = progress.Progress,
-                        Stage = progress.Stage,
-                        Message = progress.Message,
-                    });
+                    Put(record.With(progress));
                     break;
                 case EventTypes.TaskCompleted when e.GetData<TaskCompleted>() is { } completed && tasks.TryGetValue(completed.TaskId, out var record):
-                    Put(record with { Status = AgentTaskStatus.Completed, Progress = 1, FinishedAt = time, Error = null });
+                    Put(record.Completed(time));
                     break;
                 case EventTypes.TaskFailed when e.GetData<TaskFailed>() is { } failed && tasks.TryGetValue(failed.TaskId, out var record):
-                    Put(record with { Status = AgentTaskStatus.Failed, FinishedAt = time, Error = failed.Error, Message = failed.Error.Message });
+                    Put(record.Failed(failed.Error, time));
                     break;
             }
         }
@@ -118,10 +90,9 @@ public sealed class TaskProjection : ISnapshotProvider, IEventObserver
         }
     }
 
-    private List<TaskRecord> Select(string? userId, bool activeOnly) =>
+    private List<TaskRecord> Select(string? userId) =>
         tasks.Values
             .Where(t => userId == "*" || t.Owner is null || t.Owner == userId)
-            .Where(t => !activeOnly || t.FinishedAt is null)
             .OrderByDescending(t => t.StartedAt)
             .ThenByDescending(t => t.TaskId, StringComparer.Ordinal)
             .ToList();

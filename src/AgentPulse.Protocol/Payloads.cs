@@ -93,4 +93,51 @@ public sealed record TaskRecord
     public DateTimeOffset? FinishedAt { get; init; }
     /// <summary>Why it failed; <c>null</c> unless failed.</summary>
     public TaskError? Error { get; init; }
+
+    /// <summary>The stage of a <c>task.progress</c> that says the task waits for a free slot: its record is then queued.</summary>
+    public const string QueuedStage = "queued";
+
+    /// <summary>
+    /// The task as <c>task.started</c> makes it: running from <paramref name="at"/>. What every reader
+    /// of the events (the server's snapshot, its store, a page) folds them into, so all agree.
+    /// </summary>
+    public static TaskRecord Started(TaskStarted started, DateTimeOffset at, string? owner = null)
+    {
+        ArgumentNullException.ThrowIfNull(started);
+        return new TaskRecord
+        {
+            TaskId = started.TaskId,
+            Kind = started.Kind,
+            Title = started.Title,
+            Agent = started.Agent,
+            ResourceId = started.ResourceId,
+            Owner = owner,
+            Status = AgentTaskStatus.Running,
+            StartedAt = at,
+        };
+    }
+
+    /// <summary>The task after a <c>task.progress</c>: queued at stage <see cref="QueuedStage"/>, else running.</summary>
+    public TaskRecord With(TaskProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        return this with
+        {
+            Status = progress.Stage == QueuedStage ? AgentTaskStatus.Queued : AgentTaskStatus.Running,
+            Progress = progress.Progress,
+            Stage = progress.Stage,
+            Message = progress.Message,
+        };
+    }
+
+    /// <summary>The task after <c>task.completed</c> at <paramref name="at"/>.</summary>
+    public TaskRecord Completed(DateTimeOffset at) =>
+        this with { Status = AgentTaskStatus.Completed, Progress = 1, FinishedAt = at, Error = null };
+
+    /// <summary>The task after <c>task.failed</c> at <paramref name="at"/>; its message becomes the reason.</summary>
+    public TaskRecord Failed(TaskError error, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return this with { Status = AgentTaskStatus.Failed, FinishedAt = at, Error = error, Message = error.Message };
+    }
 }

@@ -12,7 +12,7 @@ namespace AgentPulse.Web;
 public sealed class AgentActivity : IDisposable
 {
     /// <summary>The stage a <c>task.progress</c> has while the task waits for a free slot.</summary>
-    public const string QueuedStage = "queued";
+    public const string QueuedStage = TaskRecord.QueuedStage;
 
     private readonly TimeProvider time;
     private readonly Lock gate = new();
@@ -165,13 +165,7 @@ public sealed class AgentActivity : IDisposable
             // Not seen start (the snapshot covers what came before) or already over: nothing to move.
             return false;
         }
-        tasks[progress.TaskId] = known with
-        {
-            Status = progress.Stage == QueuedStage ? AgentTaskStatus.Queued : AgentTaskStatus.Running,
-            Progress = Math.Clamp(progress.Progress, 0, 1),
-            Stage = progress.Stage,
-            Message = progress.Message,
-        };
+        tasks[progress.TaskId] = known.With(progress with { Progress = Math.Clamp(progress.Progress, 0, 1) });
         return true;
     }
 
@@ -181,13 +175,7 @@ public sealed class AgentActivity : IDisposable
         {
             return false;
         }
-        tasks[completed.TaskId] = known with
-        {
-            Status = AgentTaskStatus.Completed,
-            Progress = 1,
-            FinishedAt = at,
-            Error = null,
-        };
+        tasks[completed.TaskId] = known.Completed(at);
         return true;
     }
 
@@ -197,12 +185,7 @@ public sealed class AgentActivity : IDisposable
         {
             return false;
         }
-        tasks[failed.TaskId] = known with
-        {
-            Status = AgentTaskStatus.Failed,
-            FinishedAt = at,
-            Error = failed.Error,
-        };
+        tasks[failed.TaskId] = known.Failed(failed.Error, at);
         return true;
     }
 

@@ -80,7 +80,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         if (!runNow)
         {
             // Published before the entry can be dequeued, so "queued" always comes before its real stages.
-            await PublishProgressAsync(entry, new TaskProgress(definition.TaskId, 0, TaskProjection.QueuedStage, "waiting for a free slot", null, null));
+            await PublishProgressAsync(entry, new TaskProgress(definition.TaskId, 0, TaskRecord.QueuedStage, "waiting for a free slot", null, null));
             var cancelledMeanwhile = false;
             lock (gate)
             {
@@ -318,7 +318,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
     private async Task CompleteAsync(TaskEntry entry, TaskOutcome outcome)
     {
         var now = time.GetUtcNow();
-        entry.Record = entry.Record with { Status = AgentTaskStatus.Completed, Progress = 1, FinishedAt = now, Error = null };
+        entry.Record = entry.Record.Completed(now);
         store.Save(entry.Record);
         var durationMs = (long)time.GetElapsedTime(entry.RunningSince).TotalMilliseconds;
         await PublishAsync(entry, new TaskCompleted(entry.Definition.TaskId, durationMs, outcome.Result), Subject(entry), now);
@@ -342,7 +342,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
             }
         }
         var now = time.GetUtcNow();
-        entry.Record = entry.Record with { Status = AgentTaskStatus.Failed, FinishedAt = now, Error = error, Message = error.Message };
+        entry.Record = entry.Record.Failed(error, now);
         store.Save(entry.Record);
         LogTaskFailed(logger, entry.Definition.TaskId, error.Code, error.Message);
         await PublishAsync(entry, new TaskFailed(entry.Definition.TaskId, error, retryable), Subject(entry), now);
@@ -366,13 +366,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
 
     private async ValueTask PublishProgressAsync(TaskEntry entry, TaskProgress progress)
     {
-        entry.Record = entry.Record with
-        {
-            Status = progress.Stage == TaskProjection.QueuedStage ? AgentTaskStatus.Queued : AgentTaskStatus.Running,
-            Progress = progress.Progress,
-            Stage = progress.Stage,
-            Message = progress.Message,
-        };
+        entry.Record = entry.Record.With(progress);
         store.Save(entry.Record);
         await PublishAsync(entry, progress, Subject(entry));
     }
