@@ -98,12 +98,18 @@ public static class EventsEndpoints
             events.Add(cloudEvent);
         }
 
-        var results = new List<object>(events.Count);
-        foreach (var cloudEvent in events)
+        // One append for the whole batch: contiguous seqs, committed all or none, acknowledged once durable.
+        IReadOnlyList<PublishResult> published;
+        try
         {
-            var result = await publisher.PublishAsync(cloudEvent, EventAudience.Public, cancellationToken);
-            results.Add(new { seq = result.Seq, id = result.Id, duplicate = result.Duplicate });
+            published = await publisher.PublishAsync(events, EventAudience.Public, cancellationToken);
         }
+        catch (EventLogUnavailableException ex)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "1";
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Events cannot be stored now", ex.Message);
+        }
+        var results = published.Select(result => new { seq = result.Seq, id = result.Id, duplicate = result.Duplicate }).ToList();
         return isBatch
             ? Results.Json(new { events = results }, statusCode: StatusCodes.Status202Accepted)
             : Results.Json(results[0], statusCode: StatusCodes.Status202Accepted);
