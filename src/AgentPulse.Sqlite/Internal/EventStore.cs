@@ -26,6 +26,9 @@ internal sealed class EventStore : IDisposable
         this.readConnectionString = readConnectionString;
     }
 
+    /// <summary>The writing connection: only the log's writer uses it.</summary>
+    public SqliteConnection Connection => connection;
+
     /// <summary>What <see cref="Open"/> found.</summary>
     public sealed record Recovered(string Epoch, long LastSeq, long TrimmedTo, long LastAppendedAtMs, List<RetainedRow> Rows);
 

@@ -22,10 +22,20 @@ internal sealed partial class SqliteEventLog
                     group.Add(append);
                     events += append.Events.Count;
                 }
-                else
+                else if (work is TrimWork trim)
                 {
                     trimRequested = true;
-                    trims.AddRange(((TrimWork)work).Waiting);
+                    trims.AddRange(trim.Waiting);
+                }
+                else
+                {
+                    // In order: what was queued before it is committed first.
+                    if (group.Count > 0)
+                    {
+                        Commit(group);
+                        group.Clear();
+                    }
+                    ((WriterAction)work).Run(store!.Connection);
                 }
             }
             if (group.Count > 0)

@@ -192,6 +192,14 @@ internal sealed partial class SqliteEventLog : IEventLog, IAsyncDisposable, IDis
         await done.Task;
     }
 
+    /// <summary>Runs <paramref name="action"/> on the writer's connection, between two group commits (tests use it to fill the disk).</summary>
+    internal async Task RunOnWriterAsync(Action<SqliteConnection> action)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await queue.Writer.WriteAsync(new WriterAction(action, done));
+        await done.Task;
+    }
+
     /// <summary>
     /// One server per database: a second one on the same file would give out the same seqs. The lock
     /// goes with the process, even on <c>kill -9</c>.
@@ -258,6 +266,22 @@ internal sealed partial class SqliteEventLog : IEventLog, IAsyncDisposable, IDis
         public PublishResult[] Results { get; } = new PublishResult[events.Count];
 
         public TaskCompletionSource<IReadOnlyList<PublishResult>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class WriterAction(Action<SqliteConnection> action, TaskCompletionSource done) : Work
+    {
+        public void Run(SqliteConnection connection)
+        {
+            try
+            {
+                action(connection);
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        }
     }
 
     private sealed class TrimWork(List<TaskCompletionSource> waiting) : Work
