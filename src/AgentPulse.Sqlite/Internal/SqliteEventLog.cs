@@ -106,7 +106,7 @@ internal sealed partial class SqliteEventLog : IEventLog, IAsyncDisposable, IDis
             store = null;
             lockFile.Dispose();
             throw new EventLogUnavailableException(
-                $"The event log {path} could not be opened: {ex.Message}. It is damaged or is not an AgentPulse event log, and was left as it is. " +
+                $"The event log {path} could not be opened: {ex.Message.TrimEnd('.')}. It is damaged or is not an AgentPulse event log, and was left as it is. " +
                 "Restore it from a backup, or move it aside to start a new log (clients then reload their state from a snapshot).", ex);
         }
         epoch = recovered.Epoch;
