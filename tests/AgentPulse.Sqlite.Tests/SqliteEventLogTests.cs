@@ -266,6 +266,33 @@ public sealed class SqliteEventLogTests : IDisposable
         Assert.Equal(1, (await first.Publisher.PublishAsync(Note(1))).Seq);
     }
 
+    [Theory]
+    [InlineData(SqliteSynchronous.Normal, "0", true)]
+    [InlineData(SqliteSynchronous.Normal, "1", false)]
+    [InlineData(SqliteSynchronous.Full, "0", false)]
+    public async Task MachineRestart_WhileTheLogWasOpen_RenewsTheEpoch_OnlyWhenCommitsCouldBeLost(SqliteSynchronous synchronous, string closedCleanly, bool renewed)
+    {
+        string epoch;
+        await using (var first = await LogHost.StartAsync(path, sqlite: o => o.Synchronous = synchronous))
+        {
+            await PublishAsync(first, 1, 3);
+            epoch = first.Log.Epoch;
+        }
+        // As if the log was last opened in another boot of the machine, and (with "0") never closed.
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            Execute(connection, $"UPDATE log_settings SET value = 'an-earlier-boot' WHERE key = 'boot'; UPDATE log_settings SET value = '{closedCleanly}' WHERE key = 'clean'");
+        }
+
+        await using var second = await LogHost.StartAsync(path, sqlite: o => o.Synchronous = synchronous);
+
+        Assert.Equal(renewed, epoch != second.Log.Epoch);
+        Assert.Equal(4, (await second.Publisher.PublishAsync(Note(4))).Seq);
+        await using var client = await RawClient.ConnectAsync(second.WebSocketUri($"after=3&epoch={epoch}"));
+        Assert.Equal(!renewed, (await WelcomeAsync(client)).GetProperty("recovered").GetBoolean());
+    }
+
     private static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();

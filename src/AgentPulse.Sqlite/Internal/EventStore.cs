@@ -30,7 +30,13 @@ internal sealed class EventStore : IDisposable
     public SqliteConnection Connection => connection;
 
     /// <summary>What <see cref="Open"/> found.</summary>
-    public sealed record Recovered(string Epoch, long LastSeq, long TrimmedTo, long LastAppendedAtMs, List<RetainedRow> Rows);
+    /// <param name="Epoch">The log's epoch.</param>
+    /// <param name="LastSeq">The highest seq ever given.</param>
+    /// <param name="TrimmedTo">The highest seq ever trimmed.</param>
+    /// <param name="LastAppendedAtMs">When the last retained event was appended.</param>
+    /// <param name="Rows">The retained events, in seq order.</param>
+    /// <param name="NewEpochAfterMachineRestart">Whether the epoch was renewed because the machine restarted while the log was open.</param>
+    public sealed record Recovered(string Epoch, long LastSeq, long TrimmedTo, long LastAppendedAtMs, List<RetainedRow> Rows, bool NewEpochAfterMachineRestart);
 
     /// <summary>A retained event as the log's writer keeps it in memory: enough to trim by age and to find a repeat.</summary>
     public readonly record struct RetainedRow(long Seq, long AppendedAtMs, string Source, string Id);
@@ -41,7 +47,12 @@ internal sealed class EventStore : IDisposable
     /// </summary>
     /// <exception cref="SqliteException">The file is not a database, or is damaged.</exception>
     /// <exception cref="InvalidDataException">The file is a database, but not an event log this code can use.</exception>
-    public static EventStore Open(string path, SqliteSynchronous synchronous, Func<string> newEpoch, out Recovered recovered)
+    /// <param name="path">The file.</param>
+    /// <param name="synchronous">How far a commit goes.</param>
+    /// <param name="newEpoch">Makes an epoch.</param>
+    /// <param name="bootId">This boot of the machine; <c>null</c> when unknown.</param>
+    /// <param name="recovered">What the file holds.</param>
+    public static EventStore Open(string path, SqliteSynchronous synchronous, Func<string> newEpoch, string? bootId, out Recovered recovered)
     {
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 30 };
         var connection = new SqliteConnection(builder.ToString());
@@ -93,9 +104,8 @@ internal sealed class EventStore : IDisposable
                 create.Commit();
             }
 
-            var epoch = Scalar(connection, "SELECT value FROM log_settings WHERE key = 'epoch'") as string
-                ?? throw new InvalidDataException("its epoch is missing");
-            var trimmedTo = Convert.ToInt64(Scalar(connection, "SELECT value FROM log_settings WHERE key = 'trimmed_to'") ?? "0", CultureInfo.InvariantCulture);
+            var epoch = Setting(connection, "epoch") ?? throw new InvalidDataException("its epoch is missing");
+            var trimmedTo = Convert.ToInt64(Setting(connection, "trimmed_to") ?? "0", CultureInfo.InvariantCulture);
             var rows = new List<RetainedRow>();
             using (var scan = connection.CreateCommand())
             {
@@ -111,8 +121,22 @@ internal sealed class EventStore : IDisposable
                     rows.Add(row);
                 }
             }
+            // With synchronous NORMAL, a power loss or an operating system crash may take the last
+            // commits, whose seqs clients may have seen: the next events would take those seqs again.
+            // A log that was open, not closed, when the machine went down gets a new epoch, so that
+            // such clients start over from a snapshot instead of skipping events.
+            var lostTail = synchronous == SqliteSynchronous.Normal && bootId is not null
+                && Setting(connection, "boot") is { Length: > 0 } lastBoot && lastBoot != bootId
+                && Setting(connection, "clean") != "1";
+            if (lostTail)
+            {
+                epoch = newEpoch();
+                SetSetting(connection, "epoch", epoch);
+            }
+            SetSetting(connection, "boot", bootId ?? "");
+            SetSetting(connection, "clean", "0");
             var lastSeq = Math.Max(trimmedTo, rows.Count > 0 ? rows[^1].Seq : 0);
-            recovered = new Recovered(epoch, lastSeq, trimmedTo, rows.Count > 0 ? rows[^1].AppendedAtMs : 0, rows);
+            recovered = new Recovered(epoch, lastSeq, trimmedTo, rows.Count > 0 ? rows[^1].AppendedAtMs : 0, rows, lostTail);
             var read = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = true, DefaultTimeout = 30 };
             return new EventStore(connection, read.ToString());
         }
@@ -120,6 +144,26 @@ internal sealed class EventStore : IDisposable
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Records that the log was closed with everything committed (at a graceful stop).</summary>
+    public void MarkClosedCleanly() => SetSetting(connection, "clean", "1");
+
+    /// <summary>This boot of the machine (Linux's boot id); <c>null</c> where it cannot be known.</summary>
+    public static string? ReadBootId()
+    {
+        try
+        {
+            return File.Exists("/proc/sys/kernel/random/boot_id") ? File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim() : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 
@@ -221,6 +265,23 @@ internal sealed class EventStore : IDisposable
         command.Parameters.Add("$frame", SqliteType.Blob);
         command.Prepare();
         return command;
+    }
+
+    private static string? Setting(SqliteConnection connection, string key)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM log_settings WHERE key = $key";
+        command.Parameters.AddWithValue("$key", key);
+        return command.ExecuteScalar() as string;
+    }
+
+    private static void SetSetting(SqliteConnection connection, string key, string value)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO log_settings (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$value", value);
+        command.ExecuteNonQuery();
     }
 
     private static object? Scalar(SqliteConnection connection, string sql)

@@ -19,6 +19,12 @@ internal sealed partial class SqliteEventLog
     [LoggerMessage(EventId = 305, Level = LogLevel.Debug, Message = "Event log: trimmed {Rows} events, up to seq {UpTo}")]
     private static partial void LogTrimmed(ILogger logger, int rows, long upTo);
 
+    [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "Event log {Path} was open when the machine went down; with synchronous NORMAL its last commits may be lost, so it starts a new epoch {Epoch} (clients reload from a snapshot)")]
+    private static partial void LogNewEpochAfterMachineRestart(ILogger logger, string path, string epoch);
+
+    [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "Event log {Path}: recording a clean close failed; the next start after a machine restart will begin a new epoch")]
+    private static partial void LogCloseFailed(ILogger logger, string? path, Exception exception);
+
     [LoggerMessage(EventId = 306, Level = LogLevel.Error, Message = "Event log: fan-out failed on the group from seq {Seq}; the events are committed")]
     private static partial void LogSinkFailed(ILogger logger, long seq, Exception exception);
 }

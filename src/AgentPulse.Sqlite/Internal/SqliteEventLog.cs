@@ -93,7 +93,7 @@ internal sealed partial class SqliteEventLog : IEventLog, IAsyncDisposable, IDis
         EventStore.Recovered recovered;
         try
         {
-            store = EventStore.Open(path, options.Synchronous, () => Guid.NewGuid().ToString("N")[..16], out recovered);
+            store = EventStore.Open(path, options.Synchronous, () => Guid.NewGuid().ToString("N")[..16], EventStore.ReadBootId(), out recovered);
             var windowFrom = Math.Max(recovered.LastSeq - recent.Capacity, recovered.Rows.Count > 0 ? recovered.Rows[0].Seq - 1 : recovered.LastSeq);
             foreach (var entry in store.ReadAfter(windowFrom))
             {
@@ -121,6 +121,10 @@ internal sealed partial class SqliteEventLog : IEventLog, IAsyncDisposable, IDis
         this.sink = sink;
         writer = Task.Run(WriteLoopAsync, CancellationToken.None);
         trimmer = TrimLoopAsync(stopping.Token);
+        if (recovered.NewEpochAfterMachineRestart)
+        {
+            LogNewEpochAfterMachineRestart(logger, path, epoch);
+        }
         LogOpened(logger, path, epoch, lastSeq, recovered.Rows.Count, options.Synchronous);
         return Task.CompletedTask;
     }
@@ -250,7 +254,18 @@ internal sealed partial class SqliteEventLog : IEventLog, IAsyncDisposable, IDis
         {
             await trimmer;
         }
-        store?.Dispose();
+        if (store is not null)
+        {
+            try
+            {
+                store.MarkClosedCleanly();
+            }
+            catch (SqliteException ex)
+            {
+                LogCloseFailed(logger, path, ex);
+            }
+            store.Dispose();
+        }
         lockFile?.Dispose();
         stopping.Dispose();
     }
