@@ -25,6 +25,9 @@ internal sealed partial class SqliteEventLog
     [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "Event log {Path}: recording a clean close failed; the next start after a machine restart will begin a new epoch")]
     private static partial void LogCloseFailed(ILogger logger, string? path, Exception exception);
 
+    [LoggerMessage(EventId = 309, Level = LogLevel.Critical, Message = "Event log {Path}: the writer failed and takes no more events; restart the server")]
+    private static partial void LogWriterFailed(ILogger logger, string? path, Exception exception);
+
     [LoggerMessage(EventId = 306, Level = LogLevel.Error, Message = "Event log: fan-out failed on the group from seq {Seq}; the events are committed")]
     private static partial void LogSinkFailed(ILogger logger, long seq, Exception exception);
 }

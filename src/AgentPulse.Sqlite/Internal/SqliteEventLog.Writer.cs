@@ -8,6 +8,24 @@ internal sealed partial class SqliteEventLog
     /// <summary>The writer: group commits and trims, one at a time, until the queue is completed and drained.</summary>
     private async Task WriteLoopAsync()
     {
+        try
+        {
+            await WriteAsync();
+        }
+        catch (Exception ex)
+        {
+            // A fault of the writer itself: take no more events rather than risk giving a seq twice.
+            LogWriterFailed(logger, path, ex);
+            queue.Writer.TryComplete(ex);
+            while (queue.Reader.TryRead(out var work))
+            {
+                (work as AppendWork)?.Completion.TrySetException(new EventLogUnavailableException($"The event log {path} stopped after an internal error; restart the server.", ex));
+            }
+        }
+    }
+
+    private async Task WriteAsync()
+    {
         var reader = queue.Reader;
         var group = new List<AppendWork>();
         var trims = new List<TaskCompletionSource>();
@@ -32,7 +50,7 @@ internal sealed partial class SqliteEventLog
                     // In order: what was queued before it is committed first.
                     if (group.Count > 0)
                     {
-                        Commit(group);
+                        CommitOrFail(group);
                         group.Clear();
                     }
                     ((WriterAction)work).Run(store!.Connection);
@@ -40,7 +58,7 @@ internal sealed partial class SqliteEventLog
             }
             if (group.Count > 0)
             {
-                Commit(group);
+                CommitOrFail(group);
                 group.Clear();
             }
             // Over the count by a margin, so that a steady stream trims in batches, not after every commit.
@@ -52,6 +70,22 @@ internal sealed partial class SqliteEventLog
         }
         // Stopped: whoever waits for a trim is told it is over.
         trims.ForEach(t => t.TrySetResult());
+    }
+
+    private void CommitOrFail(List<AppendWork> group)
+    {
+        try
+        {
+            Commit(group);
+        }
+        catch (Exception ex)
+        {
+            foreach (var append in group)
+            {
+                append.Completion.TrySetException(new EventLogUnavailableException($"The event log {path} stopped after an internal error; restart the server.", ex));
+            }
+            throw;
+        }
     }
 
     /// <summary>Assigns seqs to the group's new events, commits them in one transaction, then hands them on and acknowledges them.</summary>

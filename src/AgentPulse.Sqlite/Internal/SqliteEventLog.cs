@@ -152,7 +152,7 @@ internal sealed partial class SqliteEventLog : IEventLog, IAsyncDisposable, IDis
         }
         catch (ChannelClosedException)
         {
-            throw new EventLogUnavailableException("The event log is closed: the server is stopping.");
+            throw new EventLogUnavailableException("The event log is closed: the server is stopping, or its writer failed (see the server log).");
         }
         return await work.Completion.Task;
     }
