@@ -303,5 +303,8 @@ internal sealed class EventStore : IDisposable
     {
         insert?.Dispose();
         connection.Dispose();
+        // The readers' pooled connections go too, so that nothing holds the file once the log is closed.
+        using var pooled = new SqliteConnection(readConnectionString);
+        SqliteConnection.ClearPool(pooled);
     }
 }
