@@ -131,7 +131,6 @@ public sealed partial class AgentPulseClient
         connection.Welcomed = true;
         connection.SetTimeout(heartbeatTimeout ?? TimeSpan.FromSeconds(2 * Math.Max(1, welcome.HeartbeatSeconds)));
         connection.ExpectedResync = position.Welcome(welcome);
-        connection.ConnectionId = welcome.ConnectionId;
         LogWelcome(logger, welcome.ConnectionId, welcome.Recovered, welcome.Seq, welcome.Epoch);
         run.DrainReconnectNow();
         SetStatus(status with { State = ConnectionState.Connected, Attempt = 0, NextDelay = null, Reason = null, Exception = null, GaveUp = false, ConnectionId = welcome.ConnectionId });

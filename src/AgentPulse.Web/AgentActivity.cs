@@ -13,9 +13,6 @@ namespace AgentPulse.Web;
 /// </remarks>
 public sealed class AgentActivity : IDisposable
 {
-    /// <summary>The stage a <c>task.progress</c> has while the task waits for a free slot.</summary>
-    public const string QueuedStage = TaskRecord.QueuedStage;
-
     private readonly TimeProvider time;
     private readonly Lock gate = new();
     private readonly Dictionary<string, TaskRecord> tasks = new(StringComparer.Ordinal);

@@ -56,9 +56,6 @@ internal sealed class Connection : IDisposable
         set => welcomed = value;
     }
 
-    /// <summary>The server's connection id, from the welcome.</summary>
-    public string? ConnectionId { get; set; }
-
     /// <summary>Set between a welcome with <c>recovered:false</c> and its snapshot.</summary>
     public ResyncReason? ExpectedResync { get; set; }
 

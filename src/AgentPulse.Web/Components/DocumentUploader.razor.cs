@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
@@ -36,9 +35,6 @@ public sealed partial class DocumentUploader
     private RenderCoalescer? coalescer;
     private bool attached;
     private bool disposed;
-
-    /// <summary>The files of this page's uploads, newest last (for tests).</summary>
-    internal IReadOnlyList<UploadItem> Uploads => uploads;
 
     protected override void OnInitialized()
     {
