@@ -62,7 +62,7 @@ internal sealed class Connection : IDisposable
     /// <summary>Why the watchdog dropped the connection; <c>null</c> unless it did.</summary>
     public Expiry? Expired => Volatile.Read(ref expired);
 
-    public TimeSpan Timeout => TimeSpan.FromTicks(Volatile.Read(ref timeoutTicks));
+    private TimeSpan Timeout => TimeSpan.FromTicks(Volatile.Read(ref timeoutTicks));
 
     /// <summary>From now on, the connection is dropped after <paramref name="timeout"/> without a frame.</summary>
     public void SetTimeout(TimeSpan timeout)
@@ -144,7 +144,7 @@ internal sealed class Connection : IDisposable
         }
     }
 
-    public long LastFrame => Volatile.Read(ref lastFrame);
+    private long LastFrame => Volatile.Read(ref lastFrame);
 
     /// <summary>Any frame, or part of one, proves the server alive (called by the receive loop only).</summary>
     public void Touch()
