@@ -118,6 +118,23 @@ public class DocumentsPanelTests : WebTestContext
     }
 
     [Fact]
+    public async Task ANewList_ShowsInTheLibraryAndTheCardsCount_InTheSameRender()
+    {
+        var cut = RenderWithLibrary();
+        cut.WaitForAssertion(() => Assert.Equal("0 in the library", cut.Find(".pill").TextContent));
+        // Progress keeps the library's coalescer busy, as while files are indexed.
+        Client.Publish(new TaskStarted("t9", TaskKinds.Search, "Searching", "searcher", null));
+        Client.Publish(new TaskProgress("t9", 0.5, "searching", null, null, null));
+        Api.Respond = _ => FakeApi.Json(TwoDocuments);
+
+        await cut.InvokeAsync(Library.ReloadAsync);
+
+        // The clock does not move: no coalesced render is due.
+        Assert.Equal("2 in the library", cut.Find(".pill").TextContent);
+        Assert.Equal(2, cut.FindAll(".library .doc").Count);
+    }
+
+    [Fact]
     public void Resync_ReloadsTheLibrary()
     {
         var cut = RenderWithLibrary();
