@@ -73,10 +73,4 @@ public sealed partial class PageLifecycle : IDisposable
             // Already started (a page event came first).
         }
     }
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "The page's lifecycle events could not be hooked; the connection works without them.")]
-    private static partial void LogLifecycleUnavailable(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "The connection gave up: {Reason}")]
-    private static partial void LogGaveUp(ILogger logger, string reason);
 }
