@@ -30,11 +30,25 @@ public sealed class FakeClient : IAgentPulseClient
     /// <summary>How many handlers StateChanged has.</summary>
     public int StateChangedHandlerCount => StateChanged?.GetInvocationList().Length ?? 0;
 
-    public Task StartAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+    /// <summary>How many times <see cref="StartAsync"/> was called.</summary>
+    public int StartCount { get; private set; }
 
-    public Task StopAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+    /// <summary>The close of each stop, in order.</summary>
+    public List<(WebSocketCloseStatus Status, string? Description)> Stops { get; } = [];
 
-    public Task StopAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken = default) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        StartCount++;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => StopAsync(WebSocketCloseStatus.NormalClosure, "client closing", cancellationToken);
+
+    public Task StopAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken = default)
+    {
+        Stops.Add((closeStatus, statusDescription));
+        return Task.CompletedTask;
+    }
 
     public Task ReconnectNowAsync(CancellationToken cancellationToken = default)
     {
