@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using AgentPulse.AspNetCore;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Events;
@@ -109,10 +110,10 @@ public static class EventsEndpoints
             request.HttpContext.Response.Headers.RetryAfter = "1";
             return Problem(StatusCodes.Status503ServiceUnavailable, "Events cannot be stored now", ex.Message);
         }
-        var results = published.Select(result => new { seq = result.Seq, id = result.Id, duplicate = result.Duplicate }).ToList();
+        var results = published.Select(result => new EventAccepted(result.Seq, result.Id, result.Duplicate)).ToList();
         return isBatch
-            ? Results.Json(new { events = results }, statusCode: StatusCodes.Status202Accepted)
-            : Results.Json(results[0], statusCode: StatusCodes.Status202Accepted);
+            ? Results.Json(new EventsAccepted(results), AgentPulseJsonContext.Default.EventsAccepted, statusCode: StatusCodes.Status202Accepted)
+            : Results.Json(results[0], AgentPulseJsonContext.Default.EventAccepted, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static IResult TooLarge(EventsOptions options) =>
