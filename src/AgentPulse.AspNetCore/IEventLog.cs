@@ -15,6 +15,9 @@ namespace AgentPulse.AspNetCore;
 /// <para>An entry is never handed over, nor read by <see cref="ReadAfterAsync"/>, before it is
 /// committed (durable, for a durable log), and a seq is never given to two events.</para>
 /// <para><see cref="AppendAsync"/> may be called by any number of publishers at once: the log orders them.</para>
+/// <para>A shared log may hand over, while <see cref="StartAsync"/> runs, the entries it retains, so that
+/// observers fold the same state on every node (the task snapshot); and it may lose its continuity while
+/// running, which it tells with <see cref="IEventLogSink.OnReset"/>.</para>
 /// </remarks>
 public interface IEventLog
 {
@@ -45,7 +48,8 @@ public interface IEventLog
     /// <param name="events">The events, each with its <c>id</c>, <c>type</c> and <c>source</c> set; their <c>seq</c> is ignored.</param>
     /// <param name="cancellationToken">Cancels the wait for room in the log's queue; once the events are queued they are committed whatever happens to the caller.</param>
     /// <returns>One result per event, in order.</returns>
-    /// <exception cref="EventLogUnavailableException">Nothing of the batch was committed (disk full, store unreachable); the caller may retry.</exception>
+    /// <exception cref="EventLogUnavailableException">Nothing of the batch was committed (disk full, store unreachable), or, with a
+    /// remote store, the answer was lost on the way; the caller may retry with the same ids (a repeat is reported as a duplicate).</exception>
     ValueTask<IReadOnlyList<PublishResult>> AppendAsync(IReadOnlyList<EventToAppend> events, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -65,6 +69,33 @@ public interface IEventLogSink
     /// longer than this call takes.
     /// </summary>
     void OnCommitted(IReadOnlyList<LoggedEvent> entries);
+
+    /// <summary>
+    /// The log lost its continuity while running: the entries handed over so far are not followed by
+    /// the next ones. <see cref="LogReset.Reason"/> says why: a new epoch (a shared store restarted
+    /// empty, its stream deleted), or a gap that this process can never be handed (it fell further
+    /// behind than the log retains). The next entry handed over has the seq <see cref="LogReset.LastSeq"/> + 1,
+    /// in <see cref="LogReset.Epoch"/>. Fan-out tells its connections to resume; they are then told
+    /// what the log can recover (a snapshot, not silence). Called as <see cref="OnCommitted"/> is:
+    /// one call at a time, in order with the entries; never blocks and never throws.
+    /// </summary>
+    void OnReset(LogReset reset);
+}
+
+/// <summary>What <see cref="IEventLogSink.OnReset"/> is told.</summary>
+/// <param name="Epoch">The log's epoch from now on (the same one after a <see cref="LogResetReason.Gap"/>).</param>
+/// <param name="LastSeq">The seq that the next entry handed over follows.</param>
+/// <param name="Reason">Why the continuity was lost.</param>
+public readonly record struct LogReset(string Epoch, long LastSeq, LogResetReason Reason);
+
+/// <summary>Why a log lost its continuity while running.</summary>
+public enum LogResetReason
+{
+    /// <summary>The log's store was lost (restarted empty, its key deleted, restored from an older copy): a new epoch, whose seqs have nothing to do with the old ones.</summary>
+    NewEpoch,
+
+    /// <summary>Entries were trimmed by retention before this process was handed them: the epoch stands, but this process skips them, and says so.</summary>
+    Gap,
 }
 
 /// <summary>An event to append and who may see it.</summary>

@@ -89,6 +89,10 @@ public static class CloseCodes
     public const int PolicyViolation = 1008;
     /// <summary>A frame over the size limit.</summary>
     public const int MessageTooBig = 1009;
+    /// <summary>Service restart: the server (or its event log) is restarting; reconnect, within the window a <c>session.goodbye</c> before it gave, else with jitter.</summary>
+    public const int ServiceRestart = 1012;
+    /// <summary>Try again later: the server is overloaded; reconnect after the delay a <c>session.goodbye</c> before it gave, else back off.</summary>
+    public const int TryAgainLater = 1013;
     /// <summary>Not authenticated or no longer authorized: do not reconnect.</summary>
     public const int Unauthorized = 4001;
     /// <summary>Slow consumer: the server's bounded queue for this client overflowed; reconnect with <c>after</c>.</summary>

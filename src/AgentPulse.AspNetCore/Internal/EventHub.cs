@@ -119,6 +119,25 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     }
 
     /// <summary>
+    /// Takes the log's loss of continuity: fan-out goes on from the new position, and every connection
+    /// is closed with 1012 so that it resumes and is told what the log can recover.
+    /// </summary>
+    public void OnReset(LogReset reset)
+    {
+        ServerConnection[] closing;
+        lock (fanOutGate)
+        {
+            lastFanOutSeq = reset.LastSeq;
+            closing = connections;
+        }
+        LogReset(logger, reset.Reason, reset.Epoch, reset.LastSeq, closing.Length);
+        foreach (var connection in closing)
+        {
+            connection.RequestClose(CloseCodes.ServiceRestart, "event log reset: resume");
+        }
+    }
+
+    /// <summary>
     /// Joins fan-out: every event after the returned seq reaches the connection's queue. When
     /// <paramref name="atCut"/> is given it runs at the same cut (for a snapshot that reflects exactly that seq).
     /// </summary>
@@ -160,6 +179,9 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
 
     private ServerConnection? Find(string connectionId) =>
         Array.Find(Volatile.Read(ref connections), c => c.ConnectionId == connectionId);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "The event log lost its continuity ({Reason}): epoch {Epoch}, going on after seq {LastSeq}; {Connections} connections told to resume")]
+    private static partial void LogReset(ILogger logger, LogResetReason reason, string epoch, long lastSeq, int connections);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Event observer {Observer} failed on seq {Seq}.")]
     private static partial void LogObserverFailed(ILogger logger, string observer, long seq, Exception exception);
