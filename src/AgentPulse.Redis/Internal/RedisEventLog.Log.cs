@@ -32,6 +32,9 @@ internal sealed partial class RedisEventLog
     [LoggerMessage(EventId = 509, Level = LogLevel.Error, Message = "Event log: the stream entry of seq {Seq} cannot be read (not written by AgentPulse?); it is skipped, and the clients told")]
     private static partial void LogBadEntry(ILogger logger, long seq);
 
+    [LoggerMessage(EventId = 511, Level = LogLevel.Critical, Message = "Event log: the reader failed after seq {Seq}; it starts over from the same seq")]
+    private static partial void LogReaderFault(ILogger logger, long seq, Exception exception);
+
     [LoggerMessage(EventId = 510, Level = LogLevel.Error, Message = "Event log: fan-out failed on the entries from seq {Seq}")]
     private static partial void LogSinkFailed(ILogger logger, long seq, Exception exception);
 }

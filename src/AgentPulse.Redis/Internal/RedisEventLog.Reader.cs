@@ -36,6 +36,10 @@ internal sealed partial class RedisEventLog
                         continue;
                     }
                 }
+                if (BeforeRead is { } pause)
+                {
+                    await pause();
+                }
                 var reply = await reader.ExecuteAsync("XREAD", "COUNT", ReadBatch, "BLOCK", (long)ReadBlock.TotalMilliseconds, "STREAMS", keys.Stream, Id(from));
                 if (failures > 0)
                 {
@@ -66,12 +70,29 @@ internal sealed partial class RedisEventLog
                     break;
                 }
             }
-            catch (ObjectDisposedException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
                 break;
             }
+            catch (Exception ex)
+            {
+                // Not Redis failing but this code: say so loudly, and keep the node reading.
+                LogReaderFault(logger, from, ex);
+                check = true;
+                try
+                {
+                    await Task.Delay(MaxReaderBackoff, time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
         }
     }
+
+    /// <summary>Awaited before each read: a test holds the reader back with it, as a slow node would be.</summary>
+    internal Func<Task>? BeforeRead { get; set; }
 
     /// <summary>
     /// Hands what one read brought to the sink, in order; a skipped seq (trimmed before this node read it)
@@ -148,13 +169,19 @@ internal sealed partial class RedisEventLog
         }
     }
 
-    /// <summary>The entries of an <c>XREAD</c> answer: <c>[[stream, [[id, [field, value, …]], …]]]</c>.</summary>
+    /// <summary>
+    /// The entries of an <c>XREAD</c> answer: in RESP3 a map <c>{stream: [[id, [field, value, …]], …]}</c>,
+    /// in RESP2 <c>[[stream, [[id, [field, value, …]], …]]]</c>.
+    /// </summary>
     internal static List<(RedisValue Id, NameValueEntry[] Values)> ParseRead(RedisResult reply)
     {
         var entries = new List<(RedisValue, NameValueEntry[])>();
-        foreach (var stream in (RedisResult[])reply!)
+        var top = (RedisResult[])reply!;
+        var perStream = reply.Resp3Type == ResultType.Map
+            ? Enumerable.Range(0, top.Length / 2).Select(i => top[(2 * i) + 1])
+            : top.Select(pair => ((RedisResult[])pair!)[1]);
+        foreach (var streamEntries in perStream.Select(r => (RedisResult[])r!))
         {
-            var streamEntries = (RedisResult[])((RedisResult[])stream!)[1]!;
             foreach (var item in streamEntries)
             {
                 var parts = (RedisResult[])item!;
