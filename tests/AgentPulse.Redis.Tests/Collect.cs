@@ -6,7 +6,7 @@ namespace AgentPulse.Redis.Tests;
 
 internal static class Collect
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
 
     public static string Type(this JsonElement frame) => frame.GetProperty("type").GetString()!;
 
@@ -17,11 +17,11 @@ internal static class Collect
     /// <summary>Reads the welcome (and the snapshot when not recovered) and returns the welcome's data.</summary>
     public static async Task<JsonElement> HandshakeAsync(this RawClient client)
     {
-        var welcome = await client.ReceiveFrameAsync(Timeout);
+        var welcome = await client.ReceiveFrameAsync(WaitLimit);
         Assert.Equal("session.welcome", welcome.Type());
         if (!welcome.Data().GetProperty("recovered").GetBoolean())
         {
-            Assert.Equal("session.snapshot", (await client.ReceiveFrameAsync(Timeout)).Type());
+            Assert.Equal("session.snapshot", (await client.ReceiveFrameAsync(WaitLimit)).Type());
         }
         return welcome.Data();
     }
@@ -32,7 +32,7 @@ internal static class Collect
         var seqs = new List<long>(count);
         while (seqs.Count < count)
         {
-            var frame = await client.ReceiveFrameAsync(Timeout);
+            var frame = await client.ReceiveFrameAsync(WaitLimit);
             if (!frame.Type().StartsWith("session.", StringComparison.Ordinal))
             {
                 seqs.Add(frame.Seq());
@@ -44,7 +44,7 @@ internal static class Collect
     /// <summary>Reads until the server closes; returns the close code.</summary>
     public static async Task<int> ClosedAsync(this RawClient client)
     {
-        while (await client.ReceiveAsync(Timeout) is not null)
+        while (await client.ReceiveAsync(WaitLimit) is not null)
         {
         }
         return (int)client.Socket.CloseStatus!;

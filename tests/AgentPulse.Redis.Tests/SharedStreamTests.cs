@@ -217,7 +217,7 @@ public sealed class SharedStreamTests
             held.TrySetResult();
             return hold.Task;
         };
-        await held.Task.WaitAsync(Collect.Timeout);
+        await held.Task.WaitAsync(WaitLimit);
         var bBefore = b.Log.LastSeq;
 
         var seqs = new List<long>();
@@ -248,7 +248,7 @@ public sealed class SharedStreamTests
             held.TrySetResult();
             return hold.Task;
         };
-        await held.Task.WaitAsync(Collect.Timeout);
+        await held.Task.WaitAsync(WaitLimit);
         var last = b.Log.LastSeq;
 
         // Far more than retention (MAXLEN ~ trims whole nodes of 100 entries): the start of what B missed is gone.

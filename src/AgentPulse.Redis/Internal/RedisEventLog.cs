@@ -111,6 +111,8 @@ internal sealed partial class RedisEventLog : IEventLog, IAsyncDisposable
         // retries, rather than waiting in a backlog).
         configuration.AbortOnConnectFail = true;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        // Back within a second or two of Redis, not the default's up to ten.
+        configuration.ReconnectRetryPolicy = new ExponentialRetry(100, 2000);
         configuration.ClientName ??= $"agentpulse-{Environment.MachineName}-{Environment.ProcessId}";
         try
         {
