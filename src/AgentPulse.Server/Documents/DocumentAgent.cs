@@ -10,21 +10,33 @@ namespace AgentPulse.Server.Documents;
 /// <summary>A file that passed the upload checks, waiting in a temporary file.</summary>
 internal sealed record StagedFile(string TempPath, string Name, long SizeBytes, string ContentType);
 
+/// <summary>What a reindex did.</summary>
+internal enum ReindexResult
+{
+    Started,
+    NotFound,
+    AlreadyIndexing,
+}
+
 /// <summary>
 /// The indexer: keeps uploaded files under server-made names and indexes them as tasks
 /// (extracting, chunking, indexing), then publishes <c>document.indexed</c>.
 /// </summary>
-internal sealed class DocumentAgent(
+internal sealed partial class DocumentAgent(
     DocumentStore documents,
     AgentDatabase database,
     SearchIndex index,
     TaskRunner runner,
+    ITaskCheckpoints checkpoints,
     TimeProvider time,
-    IOptions<DocumentOptions> options)
+    IOptions<DocumentOptions> options,
+    ILogger<DocumentAgent> logger)
 {
     public const string Kind = "document.index";
     public const string AgentName = "indexer";
     public const string Source = "/agents/indexer";
+
+    private readonly DocumentLocks locks = new();
 
     /// <summary>Keeps the file and starts its indexing task.</summary>
     public async Task<DocumentRecord> AcceptAsync(StagedFile file)
@@ -38,38 +50,66 @@ internal sealed class DocumentAgent(
         {
             StoredName = storedName,
         };
-        documents.Insert(record);
-        await StartTaskAsync(record, taskId);
-        return record;
-    }
-
-    /// <summary>Indexes a document again; <c>null</c> when it is being indexed now.</summary>
-    public async Task<DocumentRecord?> ReindexAsync(DocumentRecord document)
-    {
-        ArgumentNullException.ThrowIfNull(document);
-        var taskId = TaskRunner.NewId();
-        if (!documents.TryMarkIndexing(document.DocumentId, taskId))
+        // Listed from the insert on, so a delete could come before the task is known to the runner.
+        using (await locks.AcquireAsync(documentId))
         {
-            return null;
+            documents.Insert(record);
+            await StartTaskAsync(record, taskId);
         }
-        var record = document with { Status = DocumentStatus.Indexing, TaskId = taskId, ChunkCount = 0, Error = null };
-        await StartTaskAsync(record, taskId);
         return record;
     }
 
-    /// <summary>Removes a document: cancels its indexing, takes it out of the index, deletes its file.</summary>
-    public async Task DeleteAsync(DocumentRecord document)
+    /// <summary>Indexes a document again, unless it is being indexed now.</summary>
+    public async Task<(ReindexResult Result, DocumentRecord? Document)> ReindexAsync(string documentId)
     {
-        ArgumentNullException.ThrowIfNull(document);
-        if (document.Status == DocumentStatus.Indexing)
+        using (await locks.AcquireAsync(documentId))
         {
+            if (documents.Get(documentId) is not { } document)
+            {
+                return (ReindexResult.NotFound, null);
+            }
+            var taskId = TaskRunner.NewId();
+            if (!documents.TryMarkIndexing(documentId, taskId))
+            {
+                return (ReindexResult.AlreadyIndexing, document);
+            }
+            var record = document with { Status = DocumentStatus.Indexing, TaskId = taskId, ChunkCount = 0, Error = null };
+            await StartTaskAsync(record, taskId);
+            return (ReindexResult.Started, record);
+        }
+    }
+
+    /// <summary>
+    /// Removes a document: cancels its indexing and waits for that task to end (so no event of it
+    /// follows), then takes it out of the index and deletes its file.
+    /// </summary>
+    /// <returns><c>false</c> when there is no such document (or another delete removed it first).</returns>
+    public async Task<bool> DeleteAsync(string documentId)
+    {
+        using (await locks.AcquireAsync(documentId))
+        {
+            if (documents.Get(documentId) is not { } document)
+            {
+                return false;
+            }
+            // Its last task may be past indexing and still publishing, whatever the status says.
             await runner.CancelAsync(document.TaskId);
+            var ended = runner.WaitForEndAsync(document.TaskId);
+            if (!ended.IsCompleted)
+            {
+                LogWaitingForTask(logger, documentId, document.TaskId);
+                await ended;
+            }
+            index.DeleteChunks(documentId);
+            index.Commit();
+            documents.Delete(documentId);
+            File.Delete(Path.Combine(database.DocumentsPath, document.StoredName));
+            return true;
         }
-        index.DeleteChunks(document.DocumentId);
-        index.Commit();
-        documents.Delete(document.DocumentId);
-        File.Delete(Path.Combine(database.DocumentsPath, document.StoredName));
     }
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Debug, Message = "Deleting document {DocumentId}: waiting for its task {TaskId} to end")]
+    private static partial void LogWaitingForTask(ILogger logger, string documentId, string taskId);
 
     private Task StartTaskAsync(DocumentRecord document, string taskId)
     {
@@ -124,8 +164,13 @@ internal sealed class DocumentAgent(
         documents.MarkIndexed(document.DocumentId, chunks.Count, time.GetUtcNow());
 
         var result = JsonSerializer.SerializeToElement(new DocumentTaskResult(document.DocumentId, chunks.Count), ServerJsonContext.Default.DocumentTaskResult);
-        return new TaskOutcome(result, () => context.PublishAsync(
-            new DocumentIndexed(document.DocumentId, document.Name, document.ContentType, document.SizeBytes, chunks.Count, context.TaskId),
-            $"documents/{document.DocumentId}").AsTask());
+        return new TaskOutcome(result, async () =>
+        {
+            // Past the point where cancelling could stop it: the work is done and task.completed is out.
+            await checkpoints.ReachedAsync(new TaskCheckpoint(context.TaskId, Kind, "publishing", null, null), CancellationToken.None);
+            await context.PublishAsync(
+                new DocumentIndexed(document.DocumentId, document.Name, document.ContentType, document.SizeBytes, chunks.Count, context.TaskId),
+                $"documents/{document.DocumentId}");
+        });
     }
 }

@@ -25,28 +25,21 @@ internal static class DocumentsEndpoints
             ? Results.Json(document, ServerJsonContext.Default.DocumentRecord)
             : Problems.NotFound("document", documentId);
 
-    private static async Task<IResult> DeleteAsync(string documentId, DocumentStore store, DocumentAgent agent)
-    {
-        if (store.Get(documentId) is not { } document)
-        {
-            return Problems.NotFound("document", documentId);
-        }
-        await agent.DeleteAsync(document);
-        return Results.NoContent();
-    }
+    private static async Task<IResult> DeleteAsync(string documentId, DocumentAgent agent) =>
+        await agent.DeleteAsync(documentId) ? Results.NoContent() : Problems.NotFound("document", documentId);
 
-    private static async Task<IResult> ReindexAsync(string documentId, DocumentStore store, DocumentAgent agent)
+    private static async Task<IResult> ReindexAsync(string documentId, DocumentAgent agent)
     {
-        if (store.Get(documentId) is not { } document)
+        var (result, document) = await agent.ReindexAsync(documentId);
+        return result switch
         {
-            return Problems.NotFound("document", documentId);
-        }
-        if (await agent.ReindexAsync(document) is not { } record)
-        {
-            return Problems.Create(StatusCodes.Status409Conflict, "Already being indexed", $"{document.Name} is being indexed right now.");
-        }
-        var accepted = new UploadResponse([new AcceptedDocument(record.DocumentId, record.TaskId, record.Name)]);
-        return Results.Json(accepted, ServerJsonContext.Default.UploadResponse, statusCode: StatusCodes.Status202Accepted);
+            ReindexResult.NotFound => Problems.NotFound("document", documentId),
+            ReindexResult.AlreadyIndexing => Problems.Create(StatusCodes.Status409Conflict, "Already being indexed", $"{document!.Name} is being indexed right now."),
+            _ => Results.Json(
+                new UploadResponse([new AcceptedDocument(document!.DocumentId, document.TaskId, document.Name)]),
+                ServerJsonContext.Default.UploadResponse,
+                statusCode: StatusCodes.Status202Accepted),
+        };
     }
 
     /// <summary>

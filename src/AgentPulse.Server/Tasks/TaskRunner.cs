@@ -159,6 +159,18 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         return CancelResult.Cancelled;
     }
 
+    /// <summary>
+    /// Completes once the task has ended: its last event is published and its slot given back
+    /// (at once when it is not queued or running).
+    /// </summary>
+    public Task WaitForEndAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return active.TryGetValue(taskId, out var entry) ? entry.Ended.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
+        }
+    }
+
     /// <summary>Stops taking tasks and ends the running ones without recording an outcome: the next start marks them interrupted, as after a crash.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -171,6 +183,10 @@ internal sealed partial class TaskRunner : IAsyncDisposable
             }
             foreach (var lane in lanes)
             {
+                foreach (var waiting in lane.Waiting)
+                {
+                    waiting.Ended.TrySetResult();
+                }
                 lane.Waiting.Clear();
             }
             toWait = [.. running];
@@ -361,6 +377,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
                 active.Remove(entry.Definition.TaskId);
             }
             entry.Cancellation.Dispose();
+            entry.Ended.TrySetResult();
         }
     }
 
@@ -386,6 +403,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
             }
         }
         entry.Cancellation.Dispose();
+        entry.Ended.TrySetResult();
         if (next is not null)
         {
             Launch(next);
@@ -410,6 +428,9 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         public required TaskRecord Record { get; set; }
         public EntryState State { get; set; }
         public long RunningSince { get; set; }
+
+        /// <summary>Completed once the last event is published and the slot given back, or the server stopped before it ran.</summary>
+        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private sealed class Lane(int capacity)
