@@ -135,13 +135,26 @@ internal sealed partial class DocumentAgent(
             throw new TaskFailureException("missing", $"The file of {document.Name} is no longer on the server; upload it again.");
         }
 
+        // Counted from before the first report, which is where a test holds the task to let time pass.
+        var maxTime = options.Value.MaxExtractionTime;
+        using var timeLimit = new CancellationTokenSource(maxTime, time);
         await context.ReportAsync("extracting", 0, $"reading {document.Name}");
-        var text = await TextExtractor.ExtractAsync(
-            path,
-            document.ContentType,
-            document.Name,
-            (page, pages) => context.ReportAsync("extracting", 0.3 * page / pages, pages > 1 ? $"page {page} of {pages}" : $"read {document.Name}", page, pages),
-            cancellationToken);
+        string text;
+        try
+        {
+            using var extraction = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeLimit.Token);
+            var pdf = document.ContentType == DocumentTypes.Pdf;
+            text = await TextExtractor.ExtractAsync(
+                path,
+                document.ContentType,
+                document.Name,
+                (part, parts) => context.ReportAsync("extracting", 0.3 * part / parts, parts == 1 ? $"read {document.Name}" : $"{(pdf ? "page" : "part")} {part} of {parts}", part, parts),
+                extraction.Token);
+        }
+        catch (OperationCanceledException) when (timeLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TaskFailureException("timeout", $"Reading {document.Name} took longer than {Describe.Duration(maxTime)}, the most AgentPulse spends on one document.");
+        }
 
         await context.ReportAsync("chunking", 0.3, "cutting the text into passages");
         var chunks = Chunker.Split(text, options.Value.ChunkChars);

@@ -20,4 +20,11 @@ public sealed class DocumentOptions
     /// <summary>About how many characters a chunk holds; each chunk is one Lucene document (default: 1000).</summary>
     [Range(100, 100_000)]
     public int ChunkChars { get; set; } = 1000;
+
+    /// <summary>
+    /// The longest the text of one document may take to extract; past it the task fails with code
+    /// <c>timeout</c> (default: 2 minutes).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan MaxExtractionTime { get; set; } = TimeSpan.FromMinutes(2);
 }

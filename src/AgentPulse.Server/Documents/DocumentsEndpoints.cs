@@ -57,7 +57,7 @@ internal static class DocumentsEndpoints
         }
         if (request.ContentLength > opts.MaxRequestBytes)
         {
-            return TooLarge($"An upload may be up to {Megabytes(opts.MaxRequestBytes)} in all.");
+            return TooLarge($"An upload may be up to {Describe.Size(opts.MaxRequestBytes)} in all.");
         }
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
@@ -97,7 +97,7 @@ internal static class DocumentsEndpoints
                 if (size > opts.MaxFileBytes)
                 {
                     File.Delete(tempPath);
-                    refusal = TooLarge($"{name} is larger than {Megabytes(opts.MaxFileBytes)}, the largest file AgentPulse takes.");
+                    refusal = TooLarge($"{name} is larger than {Describe.Size(opts.MaxFileBytes)}, the largest file AgentPulse takes.");
                     continue;
                 }
                 staged.Add((tempPath, name, size));
@@ -105,7 +105,7 @@ internal static class DocumentsEndpoints
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            refusal = TooLarge($"An upload may be up to {Megabytes(opts.MaxRequestBytes)} in all.");
+            refusal = TooLarge($"An upload may be up to {Describe.Size(opts.MaxRequestBytes)} in all.");
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
         {
@@ -209,6 +209,4 @@ internal static class DocumentsEndpoints
 
     private static IResult TooLarge(string detail) =>
         Problems.Create(StatusCodes.Status413PayloadTooLarge, "File too large", detail);
-
-    private static string Megabytes(long bytes) => $"{bytes / (1024.0 * 1024.0):0.#} MB";
 }
