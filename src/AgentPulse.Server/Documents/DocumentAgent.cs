@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Search;
 using AgentPulse.Server.Storage;
 using AgentPulse.Server.Tasks;
@@ -32,7 +33,6 @@ internal sealed partial class DocumentAgent(
     IOptions<DocumentOptions> options,
     ILogger<DocumentAgent> logger)
 {
-    public const string Kind = "document.index";
     public const string AgentName = "indexer";
     public const string Source = "/agents/indexer";
 
@@ -44,12 +44,8 @@ internal sealed partial class DocumentAgent(
         ArgumentNullException.ThrowIfNull(file);
         var documentId = TaskRunner.NewId();
         var taskId = TaskRunner.NewId();
-        var storedName = documentId + DocumentTypes.ExtensionOf(file.ContentType);
-        File.Move(file.TempPath, Path.Combine(database.DocumentsPath, storedName));
-        var record = new DocumentRecord(documentId, file.Name, file.ContentType, file.SizeBytes, DocumentStatus.Indexing, 0, taskId, time.GetUtcNow(), null, null)
-        {
-            StoredName = storedName,
-        };
+        var record = new DocumentRecord(documentId, file.Name, file.ContentType, file.SizeBytes, DocumentStatus.Indexing, 0, taskId, time.GetUtcNow(), null, null);
+        File.Move(file.TempPath, Path.Combine(database.DocumentsPath, DocumentStore.FileNameOf(record)));
         // Listed from the insert on, so a delete could come before the task is known to the runner.
         using (await locks.AcquireAsync(documentId))
         {
@@ -103,7 +99,7 @@ internal sealed partial class DocumentAgent(
             index.DeleteChunks(documentId);
             index.Commit();
             documents.Delete(documentId);
-            File.Delete(Path.Combine(database.DocumentsPath, document.StoredName));
+            File.Delete(Path.Combine(database.DocumentsPath, DocumentStore.FileNameOf(document)));
             return true;
         }
     }
@@ -113,7 +109,7 @@ internal sealed partial class DocumentAgent(
 
     private Task StartTaskAsync(DocumentRecord document, string taskId)
     {
-        var definition = new TaskDefinition(taskId, Kind, $"Indexing {document.Name}", AgentName, Source, document.DocumentId, TaskLane.Documents);
+        var definition = new TaskDefinition(taskId, TaskKinds.DocumentIndex, $"Indexing {document.Name}", AgentName, Source, document.DocumentId, TaskLane.Documents);
         return runner.StartAsync(
             definition,
             (context, cancellationToken) => IndexAsync(document, context, cancellationToken),
@@ -129,7 +125,7 @@ internal sealed partial class DocumentAgent(
 
     private async Task<TaskOutcome> IndexAsync(DocumentRecord document, TaskContext context, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(database.DocumentsPath, document.StoredName);
+        var path = Path.Combine(database.DocumentsPath, DocumentStore.FileNameOf(document));
         if (!File.Exists(path))
         {
             throw new TaskFailureException("missing", $"The file of {document.Name} is no longer on the server; upload it again.");
@@ -176,11 +172,11 @@ internal sealed partial class DocumentAgent(
         index.Commit();
         documents.MarkIndexed(document.DocumentId, chunks.Count, time.GetUtcNow());
 
-        var result = JsonSerializer.SerializeToElement(new DocumentTaskResult(document.DocumentId, chunks.Count), ServerJsonContext.Default.DocumentTaskResult);
+        var result = JsonSerializer.SerializeToElement(new DocumentTaskResult(document.DocumentId, chunks.Count), AgentPulseJsonContext.Default.DocumentTaskResult);
         return new TaskOutcome(result, async () =>
         {
             // Past the point where cancelling could stop it: the work is done and task.completed is out.
-            await checkpoints.ReachedAsync(new TaskCheckpoint(context.TaskId, Kind, "publishing", null, null), CancellationToken.None);
+            await checkpoints.ReachedAsync(new TaskCheckpoint(context.TaskId, TaskKinds.DocumentIndex, "publishing", null, null), CancellationToken.None);
             await context.PublishAsync(
                 new DocumentIndexed(document.DocumentId, document.Name, document.ContentType, document.SizeBytes, chunks.Count, context.TaskId),
                 $"documents/{document.DocumentId}");
