@@ -132,24 +132,22 @@ internal sealed partial class DocumentAgent(
         }
 
         // Counted from before the first report, which is where a test holds the task to let time pass.
-        var maxTime = options.Value.MaxExtractionTime;
-        using var timeLimit = new CancellationTokenSource(maxTime, time);
+        using var timeLimit = new WorkTimeLimit(options.Value.MaxExtractionTime, time, cancellationToken);
         await context.ReportAsync("extracting", 0, $"reading {document.Name}");
         string text;
         try
         {
-            using var extraction = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeLimit.Token);
             var pdf = document.ContentType == DocumentTypes.Pdf;
             text = await TextExtractor.ExtractAsync(
                 path,
                 document.ContentType,
                 document.Name,
                 (part, parts) => context.ReportAsync("extracting", 0.3 * part / parts, parts == 1 ? $"read {document.Name}" : $"{(pdf ? "page" : "part")} {part} of {parts}", part, parts),
-                extraction.Token);
+                timeLimit.Token);
         }
-        catch (OperationCanceledException) when (timeLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (timeLimit.HasExpired(ex))
         {
-            throw new TaskFailureException("timeout", $"Reading {document.Name} took longer than {Describe.Duration(maxTime)}, the most AgentPulse spends on one document.");
+            throw new TaskFailureException("timeout", $"Reading {document.Name} took longer than {Describe.Duration(timeLimit.Limit)}, the most AgentPulse spends on one document.");
         }
 
         await context.ReportAsync("chunking", 0.3, "cutting the text into passages");

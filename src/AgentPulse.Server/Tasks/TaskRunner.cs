@@ -38,7 +38,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         this.options = options.Value;
         this.checkpoints = checkpoints;
         this.logger = logger;
-        lanes = [new Lane(this.options.MaxConcurrency), new Lane(this.options.MaxConcurrentSearches)];
+        lanes = [new Lane(this.options.MaxConcurrency), new Lane(this.options.MaxConcurrentSearches), new Lane(this.options.MaxConcurrentCostlySearches)];
     }
 
     public static string NewId() => Guid.NewGuid().ToString("N");
