@@ -142,6 +142,7 @@ internal sealed partial class DocumentAgent(
                 path,
                 document.ContentType,
                 document.Name,
+                options.Value.MaxDecodedBytes,
                 (part, parts) => context.ReportAsync("extracting", 0.3 * part / parts, parts == 1 ? $"read {document.Name}" : $"{(pdf ? "page" : "part")} {part} of {parts}", part, parts),
                 timeLimit.Token);
         }

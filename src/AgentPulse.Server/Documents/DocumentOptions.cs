@@ -27,4 +27,13 @@ public sealed class DocumentOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan MaxExtractionTime { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How many bytes the compressed streams of one PDF may decode to, in all; a stream that would
+    /// go over is refused before it is decoded, and the task fails with code <c>too_large</c>
+    /// (default: 67108864, 64 MB). Reading a PDF within it takes up to about three times as much
+    /// memory while it runs (bench/results/hostile.md).
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long MaxDecodedBytes { get; set; } = 64L * 1024 * 1024;
 }

@@ -1,8 +1,5 @@
 using System.Text;
 using AgentPulse.Server.Tasks;
-using UglyToad.PdfPig;
-using UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor;
-using UglyToad.PdfPig.Exceptions;
 
 namespace AgentPulse.Server.Documents;
 
@@ -14,12 +11,13 @@ namespace AgentPulse.Server.Documents;
 internal static class TextExtractor
 {
     /// <summary>Reports each part done (<paramref name="onPart"/> gets the part and the number of parts: pages of a PDF, slices of a text).</summary>
-    public static async Task<string> ExtractAsync(string path, string contentType, string name, Func<int, int, ValueTask> onPart, CancellationToken cancellationToken)
+    /// <param name="maxDecodedBytes">For a PDF: how many bytes its streams may decode to, in all.</param>
+    public static async Task<string> ExtractAsync(string path, string contentType, string name, long maxDecodedBytes, Func<int, int, ValueTask> onPart, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onPart);
         if (contentType == DocumentTypes.Pdf)
         {
-            return await ExtractPdfAsync(path, name, onPart, cancellationToken);
+            return await PdfText.ExtractAsync(path, name, new DecodeBudget(maxDecodedBytes), onPart, cancellationToken);
         }
         var text = await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken);
         var parts = new TextParts(text.Length, onPart, cancellationToken);
@@ -32,55 +30,6 @@ internal static class TextExtractor
             default:
                 await parts.EndAsync();
                 return text;
-        }
-    }
-
-    private static async Task<string> ExtractPdfAsync(string path, string name, Func<int, int, ValueTask> onPage, CancellationToken cancellationToken)
-    {
-        PdfDocument pdf;
-        try
-        {
-            pdf = PdfDocument.Open(path);
-        }
-        catch (PdfDocumentEncryptedException ex)
-        {
-            throw new TaskFailureException("unreadable", $"{name} is protected by a password, so it cannot be read.", false, ex);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new TaskFailureException("unreadable", $"{name} could not be read: the PDF is damaged.", false, ex);
-        }
-        using (pdf)
-        {
-            int pages;
-            try
-            {
-                pages = pdf.NumberOfPages;
-            }
-            catch (Exception ex)
-            {
-                throw new TaskFailureException("unreadable", $"{name} could not be read: the PDF is damaged.", false, ex);
-            }
-            if (pages == 0)
-            {
-                throw new TaskFailureException("unreadable", $"{name} has no pages.");
-            }
-            var builder = new StringBuilder();
-            for (var number = 1; number <= pages; number++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                try
-                {
-                    var page = pdf.GetPage(number);
-                    builder.Append(ContentOrderTextExtractor.GetText(page)).Append("\n\n");
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    throw new TaskFailureException("unreadable", $"page {number} of {name} could not be read.", false, ex);
-                }
-                await onPage(number, pages);
-            }
-            return builder.ToString();
         }
     }
 }
