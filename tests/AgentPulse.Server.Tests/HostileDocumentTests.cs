@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using AgentPulse.Server.Tasks;
 using AgentPulse.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,8 +18,8 @@ public sealed class HostileDocumentTests
         await using var events = await EventRecorder.ConnectAsync(server);
         using var http = server.CreateHttpClient();
         var content = name.EndsWith(".html", StringComparison.Ordinal)
-            ? "<html><body>" + Repeat(pattern, 100_000 * 5) + "the walrus sleeps deep inside"
-            : Repeat(pattern, 1 << 20);
+            ? "<html><body>" + Fixtures.Repeat(pattern, 100_000 * 5) + "the walrus sleeps deep inside"
+            : Fixtures.Repeat(pattern, 1 << 20);
 
         var accepted = Assert.Single(await http.UploadAsync((name, Fixtures.Utf8(content))));
         var end = await events.WaitForEndAsync(accepted.Str("taskId"));
@@ -41,7 +40,7 @@ public sealed class HostileDocumentTests
         await using var server = await RunningServer.StartAsync(configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(gate));
         await using var events = await EventRecorder.ConnectAsync(server);
         using var http = server.CreateHttpClient();
-        var accepted = Assert.Single(await http.UploadAsync((name, Fixtures.Utf8(Repeat(line, 1 << 20)))));
+        var accepted = Assert.Single(await http.UploadAsync((name, Fixtures.Utf8(Fixtures.Repeat(line, 1 << 20)))));
         var taskId = accepted.Str("taskId");
         await gate.WaitForHeldAsync(1);
 
@@ -86,7 +85,4 @@ public sealed class HostileDocumentTests
         Assert.Equal("failed", document.Str("status"));
         Assert.Equal("timeout", document.GetProperty("error").Str("code"));
     }
-
-    private static string Repeat(string pattern, int chars) =>
-        new StringBuilder(chars + pattern.Length).Insert(0, pattern, (chars + pattern.Length - 1) / pattern.Length).ToString();
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using AgentPulse.Server.Documents;
 
 namespace AgentPulse.Server.Tests;
@@ -31,7 +30,7 @@ public sealed class TextExtractionTests
     [Fact(Timeout = Timeout)]
     public async Task Markdown_OfAMegabyteLineOfUnclosedEmphasis_GivesItsWords()
     {
-        var markdown = Repeat("*walrus ", 1 << 20);
+        var markdown = Fixtures.Repeat("*walrus ", 1 << 20);
 
         var text = await MarkdownAsync(markdown);
 
@@ -50,7 +49,7 @@ public sealed class TextExtractionTests
     [InlineData("[a]: b\n")]
     public async Task Markdown_OfAMegabyteOfAPathologicalPattern_Converts(string pattern)
     {
-        var markdown = Repeat(pattern, 1 << 20);
+        var markdown = Fixtures.Repeat(pattern, 1 << 20);
 
         var text = await MarkdownAsync(markdown);
 
@@ -82,7 +81,7 @@ public sealed class TextExtractionTests
     [Fact(Timeout = Timeout)]
     public async Task Html_Of100000NestedDivs_GivesItsText()
     {
-        var html = "<html><body>" + Repeat("<div>", 100_000 * 5) + "deep inside" + Repeat("</div>", 100_000 * 6);
+        var html = "<html><body>" + Fixtures.Repeat("<div>", 100_000 * 5) + "deep inside" + Fixtures.Repeat("</div>", 100_000 * 6);
 
         var text = await HtmlAsync(html);
 
@@ -92,7 +91,7 @@ public sealed class TextExtractionTests
     [Fact(Timeout = Timeout)]
     public async Task Html_OfATagWithAMillionAttributes_GivesItsText()
     {
-        var html = "<p " + Repeat("a=1 ", 4 << 20) + ">after</p>";
+        var html = "<p " + Fixtures.Repeat("a=1 ", 4 << 20) + ">after</p>";
 
         Assert.Equal("after", Fold(await HtmlAsync(html)));
     }
@@ -100,7 +99,7 @@ public sealed class TextExtractionTests
     [Fact]
     public async Task Parts_OfALongText_AreReportedInOrder_AndCancellationStopsTheWork()
     {
-        var markdown = Repeat("a line of words\n", 5 * TextParts.PartChars / 2);
+        var markdown = Fixtures.Repeat("a line of words\n", 5 * TextParts.PartChars / 2);
         var reported = new List<(int Part, int Parts)>();
         using var cancellation = new CancellationTokenSource();
         var parts = new TextParts(markdown.Length, (part, total) =>
@@ -121,9 +120,6 @@ public sealed class TextExtractionTests
     private static Task<string> MarkdownAsync(string markdown) => MarkdownText.ConvertAsync(markdown, TextParts.None(markdown.Length));
 
     private static Task<string> HtmlAsync(string html) => HtmlText.ConvertAsync(html, TextParts.None(html.Length));
-
-    private static string Repeat(string pattern, int chars) =>
-        new StringBuilder(chars + pattern.Length).Insert(0, pattern, (chars + pattern.Length - 1) / pattern.Length).ToString();
 
     private static string Fold(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

@@ -104,9 +104,6 @@ internal sealed partial class DocumentAgent(
         }
     }
 
-    [LoggerMessage(EventId = 4201, Level = LogLevel.Debug, Message = "Deleting document {DocumentId}: waiting for its task {TaskId} to end")]
-    private static partial void LogWaitingForTask(ILogger logger, string documentId, string taskId);
-
     private Task StartTaskAsync(DocumentRecord document, string taskId)
     {
         var definition = new TaskDefinition(taskId, TaskKinds.DocumentIndex, $"Indexing {document.Name}", AgentName, Source, document.DocumentId, TaskLane.Documents);
