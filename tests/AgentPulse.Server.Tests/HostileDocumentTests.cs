@@ -10,22 +10,23 @@ namespace AgentPulse.Server.Tests;
 public sealed class HostileDocumentTests
 {
     [Theory]
-    [InlineData("emphasis.md", "*walrus ", "walrus")]
-    [InlineData("nested.html", "<div>", null)]
-    public async Task Upload_OfAPathologicalDocument_IsIndexed(string name, string pattern, string? searchable)
+    [InlineData("emphasis.md")]
+    [InlineData("nested.html")]
+    public async Task Upload_OfAPathologicalDocument_IsIndexed(string name)
     {
         await using var server = await RunningServer.StartAsync();
         await using var events = await EventRecorder.ConnectAsync(server);
         using var http = server.CreateHttpClient();
+        // A line of unclosed emphasis (1 MB), or 100,000 nested divs.
         var content = name.EndsWith(".html", StringComparison.Ordinal)
-            ? "<html><body>" + Fixtures.Repeat(pattern, 100_000 * 5) + "the walrus sleeps deep inside"
-            : Fixtures.Repeat(pattern, 1 << 20);
+            ? "<html><body>" + Fixtures.Repeat("<div>", 100_000 * 5) + "the walrus sleeps deep inside"
+            : Fixtures.Repeat("*walrus ", 1 << 20);
 
         var accepted = Assert.Single(await http.UploadAsync((name, Fixtures.Utf8(content))));
         var end = await events.WaitForEndAsync(accepted.Str("taskId"));
 
         Assert.Equal("task.completed", end.Type());
-        var (_, taskId) = await http.SearchAsync(searchable ?? "walrus");
+        var (_, taskId) = await http.SearchAsync("walrus");
         var found = await DocumentUploadTests.WaitForSearchAsync(events, taskId);
         Assert.Equal(name, found.GetProperty("results")[0].Str("name"));
     }
