@@ -60,7 +60,20 @@ public sealed class RunningServer : IAsyncDisposable
             args.Add($"--{key}={value}");
         }
         var app = AgentPulseApp.Build([.. args], configure);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start refused (options out of range, say) leaves nothing behind.
+            await app.DisposeAsync();
+            if (ownsData)
+            {
+                Directory.Delete(dataPath, recursive: true);
+            }
+            throw;
+        }
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RunningServer(app, new Uri(address.EndsWith('/') ? address : address + "/"), dataPath, ownsData);
     }

@@ -58,7 +58,7 @@ internal sealed class DecodeBudget(long maxBytes)
         public Memory<byte> Decode(Memory<byte> input, DictionaryToken streamDictionary, IFilterProvider filterProvider, int filterIndex)
         {
             // Up to one byte past what is left: enough to know the stream does not fit.
-            var limit = budget.Remaining + 1;
+            var limit = Math.Min(budget.Remaining, long.MaxValue - 1) + 1;
             var expected = inner switch
             {
                 FlateFilter => InflatedLength(input, limit),
