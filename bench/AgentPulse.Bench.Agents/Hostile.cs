@@ -19,6 +19,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 internal static class Hostile
@@ -27,7 +28,12 @@ internal static class Hostile
     {
         var data = Path.Combine(Path.GetTempPath(), "agentpulse-bench-hostile", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
-        var app = AgentPulseApp.Build(["--urls=http://127.0.0.1:0", $"--DataPath={data}", "--Logging:LogLevel:Default=Warning"]);
+        var readers = new ReaderLog();
+        var app = AgentPulseApp.Build(["--urls=http://127.0.0.1:0", $"--DataPath={data}", "--Logging:LogLevel:Default=Warning"], builder =>
+        {
+            builder.Logging.AddProvider(readers);
+            builder.Logging.AddFilter<ReaderLog>(null, LogLevel.Debug);
+        });
         await app.StartAsync();
         try
         {
@@ -40,8 +46,9 @@ internal static class Hostile
             using var onFailed = client.On<TaskFailed>((e, _) => End(e.TaskId).TrySetResult($"failed: {e.Error.Code}: {e.Error.Message}"));
             await client.StartAsync();
 
-            async Task<(string Outcome, double Seconds, long PeakGrowthMb)> UploadAsync(string name, byte[] content)
+            async Task<(string Outcome, double Seconds, long PeakGrowthMb, string ReaderPeak)> UploadAsync(string name, byte[] content)
             {
+                readers.Peak = null;
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 GC.Collect();
@@ -53,12 +60,12 @@ internal static class Hostile
                 response.EnsureSuccessStatusCode();
                 var taskId = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("documents")[0].GetProperty("taskId").GetString()!;
                 var outcome = await End(taskId).Task.WaitAsync(TimeSpan.FromMinutes(10));
-                return (outcome, clock.Elapsed.TotalSeconds, (Status("VmHWM") - baseline) / 1024);
+                return (outcome, clock.Elapsed.TotalSeconds, (Status("VmHWM") - baseline) / 1024, readers.Peak is { } peak ? $"{peak:N0} MB" : "n/a");
             }
 
             var rows = new List<string>();
-            void Row(string what, string size, (string Outcome, double Seconds, long PeakGrowthMb) r) =>
-                rows.Add($"| {what} | {size} | {r.Seconds:F2} s | {r.PeakGrowthMb:N0} MB | {r.Outcome} |");
+            void Row(string what, string size, (string Outcome, double Seconds, long PeakGrowthMb, string ReaderPeak) r) =>
+                rows.Add($"| {what} | {size} | {r.Seconds:F2} s | {r.PeakGrowthMb:N0} MB | {r.ReaderPeak} | {r.Outcome} |");
 
             var bomb = MinimalPdf.WithContent([MinimalPdf.FlateTextAndSpaces("Hello", 400L << 20)], "FlateDecode");
             Row("PDF, one Flate stream of 400 MB of spaces (the issue's bomb)", $"{bomb.Length / 1024:N0} KB", await UploadAsync("bomb.pdf", bomb));
@@ -67,9 +74,12 @@ internal static class Hostile
             var eighth = (limit - (1 << 20)) / 8;
             var underTheLimit = MinimalPdf.WithContent([.. Enumerable.Repeat(MinimalPdf.FlateTextAndSpaces("Hello", eighth), 8)], "FlateDecode");
             Row($"PDF, 8 Flate streams of {eighth / 1024.0 / 1024:F1} MB of spaces (just under the {limit >> 20} MB limit)", $"{underTheLimit.Length / 1024:N0} KB", await UploadAsync("under.pdf", underTheLimit));
-            // Not a bomb, and not bounded yet: PdfPig keeps an object of some hundreds of bytes per glyph of a page.
-            var glyphs = MinimalPdf.WithContent([Encoding.ASCII.GetBytes("BT /F1 1 Tf 0 0 Td (" + new string('a', 1 << 20) + ") Tj ET\n")]);
-            Row("PDF, one page showing 1 MB of text in one uncompressed stream", $"{glyphs.Length / 1024:N0} KB", await UploadAsync("glyphs.pdf", glyphs));
+            // Not a bomb: PdfPig keeps an object of some hundreds of bytes per glyph of a page, so only the reader's heap cap bounds it.
+            foreach (var megabytes in new[] { 1, 10 })
+            {
+                var glyphs = MinimalPdf.WithContent([Encoding.ASCII.GetBytes("BT /F1 1 Tf 0 0 Td (" + new string('a', megabytes << 20) + ") Tj ET\n")]);
+                Row($"PDF, one page showing {megabytes} MB of text in one uncompressed stream", $"{glyphs.Length / 1024:N0} KB", await UploadAsync("glyphs.pdf", glyphs));
+            }
             var markdown = Encoding.UTF8.GetBytes(Repeat("*a ", 1 << 20));
             Row("Markdown, one line of `*a ` repeated", "1,024 KB", await UploadAsync("emphasis.md", markdown));
             var html = Encoding.UTF8.GetBytes("<html><body>" + Repeat("<div>", 100_000 * 5) + "deep");
@@ -114,10 +124,11 @@ internal static class Hostile
             return $"""
                 Hostile input benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores; load average at start {Measure.LoadAverage()}.
                 Command: `dotnet run --project bench/AgentPulse.Bench.Agents -c Release -- --hostile`. Server defaults (appsettings.json).
-                Peak growth: the process's peak resident set during the upload, over its resident set before it.
+                Server growth: the server process's peak resident set during the upload, over its resident set before it.
+                Reader peak: the peak resident set of the process a PDF is read in (Documents:MaxPdfMemoryBytes caps its heap), as it reports when it finishes.
 
-                | Upload | Size | Upload to task end | Peak memory growth | Outcome |
-                |---|---|---|---|---|
+                | Upload | Size | Upload to task end | Server growth | Reader peak | Outcome |
+                |---|---|---|---|---|---|
                 {string.Join("\n", rows)}
 
                 | Search, over {corpus.Length >> 20} MB of text with a 50,000-word vocabulary (indexed in {indexed.Seconds:F1} s) | Result |
@@ -182,5 +193,33 @@ internal static class Measure
         var sorted = values.Order().ToArray();
         var rank = (int)Math.Ceiling(p / 100 * sorted.Length) - 1;
         return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+    }
+}
+
+/// <summary>Keeps the peak memory the PDF reader reports (PdfProcess's log line 4204).</summary>
+internal sealed class ReaderLog : ILoggerProvider
+{
+    public long? Peak { get; set; }
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(ReaderLog log) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id == 4204 && state is IReadOnlyList<KeyValuePair<string, object?>> values
+                && values.FirstOrDefault(v => v.Key == "PeakMegabytes").Value is long peak)
+            {
+                log.Peak = peak;
+            }
+        }
     }
 }

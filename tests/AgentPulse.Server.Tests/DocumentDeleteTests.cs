@@ -3,7 +3,6 @@ using AgentPulse.AspNetCore;
 using AgentPulse.Server.Search;
 using AgentPulse.Server.Tasks;
 using AgentPulse.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentPulse.Server.Tests;
 
@@ -18,11 +17,7 @@ public sealed class DocumentDeleteTests
         // Held after task.completed, just before document.indexed: the work is done and can no longer be cancelled.
         var gate = new TaskGate { Holds = c => c.Stage == "publishing" };
         var log = new ServerLog();
-        await using var server = await RunningServer.StartAsync(configure: builder =>
-        {
-            builder.Services.AddSingleton<ITaskCheckpoints>(gate);
-            log.AddTo(builder);
-        });
+        await using var server = await HeldServer.StartAsync(gate, log);
         await using var events = await EventRecorder.ConnectAsync(server);
         using var http = server.CreateHttpClient();
         var accepted = Assert.Single(await http.UploadAsync(("bread.md", Fixtures.Utf8(Fixtures.BakingMarkdown))));

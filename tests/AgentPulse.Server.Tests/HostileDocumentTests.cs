@@ -1,7 +1,6 @@
 using System.Net;
 using AgentPulse.Server.Tasks;
 using AgentPulse.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AgentPulse.Server.Tests;
@@ -38,7 +37,7 @@ public sealed class HostileDocumentTests
     {
         // Held when the first of several parts of the text has been read.
         var gate = new TaskGate { Holds = c => c.Stage == "extracting" && c.Current == 1 && c.Total > 1 };
-        await using var server = await RunningServer.StartAsync(configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(gate));
+        await using var server = await HeldServer.StartAsync(gate);
         await using var events = await EventRecorder.ConnectAsync(server);
         using var http = server.CreateHttpClient();
         var accepted = Assert.Single(await http.UploadAsync((name, Fixtures.Utf8(Fixtures.Repeat(line, 1 << 20)))));
@@ -62,13 +61,7 @@ public sealed class HostileDocumentTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         // Held at the first report, after the time limit started counting.
         var gate = new TaskGate { Holds = c => c.Stage == "extracting" && c.Current is null };
-        await using var server = await RunningServer.StartAsync(
-            new Dictionary<string, string?> { ["Documents:MaxExtractionTime"] = "00:00:30" },
-            builder =>
-            {
-                builder.Services.AddSingleton<ITaskCheckpoints>(gate);
-                builder.Services.AddSingleton<TimeProvider>(clock);
-            });
+        await using var server = await HeldServer.StartAsync(gate, clock: clock, settings: new() { ["Documents:MaxExtractionTime"] = "00:00:30" });
         await using var events = await EventRecorder.ConnectAsync(server);
         using var http = server.CreateHttpClient();
         var accepted = Assert.Single(await http.UploadAsync(("bread.md", Fixtures.Utf8(Fixtures.BakingMarkdown))));

@@ -8,6 +8,7 @@ public sealed class LimitOptionsTests
     [Theory]
     [InlineData("Documents:MaxExtractionTime", "00:00:00")]
     [InlineData("Documents:MaxDecodedBytes", "0")]
+    [InlineData("Documents:MaxPdfMemoryBytes", "1048576")]
     [InlineData("Search:MaxQueryTerms", "0")]
     [InlineData("Search:MaxFuzzyOrPrefixTerms", "-1")]
     [InlineData("Search:MaxFuzzyEdits", "3")]

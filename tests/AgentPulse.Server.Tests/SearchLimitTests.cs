@@ -6,7 +6,6 @@ using AgentPulse.Testing;
 using Lucene.Net.Analysis.En;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AgentPulse.Server.Tests;
@@ -82,13 +81,7 @@ public sealed class SearchLimitTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         // Held at the first report, after the time limit started counting.
         var gate = new TaskGate { Holds = c => c.Kind == "search" && c.Stage == "searching" && c.Current is null };
-        await using var server = await RunningServer.StartAsync(
-            new Dictionary<string, string?> { ["Search:MaxSearchTime"] = "00:00:02" },
-            builder =>
-            {
-                builder.Services.AddSingleton<ITaskCheckpoints>(gate);
-                builder.Services.AddSingleton<TimeProvider>(clock);
-            });
+        await using var server = await HeldServer.StartAsync(gate, clock: clock, settings: new() { ["Search:MaxSearchTime"] = "00:00:02" });
         await using var events = await EventRecorder.ConnectAsync(server);
         using var http = server.CreateHttpClient();
         var (searchId, taskId) = await http.SearchAsync("garden~1 roses");
@@ -111,9 +104,7 @@ public sealed class SearchLimitTests
     public async Task CostlySearches_RunInSlotsOfTheirOwn_SoAPlainSearchDoesNotWaitBehindThem()
     {
         var gate = new TaskGate { Holds = c => c.Kind == "search" && c.Stage == "searching" && c.Current is null };
-        await using var server = await RunningServer.StartAsync(
-            new Dictionary<string, string?> { ["Tasks:MaxConcurrentSearches"] = "4", ["Tasks:MaxConcurrentCostlySearches"] = "1" },
-            builder => builder.Services.AddSingleton<ITaskCheckpoints>(gate));
+        await using var server = await HeldServer.StartAsync(gate, settings: new() { ["Tasks:MaxConcurrentSearches"] = "4", ["Tasks:MaxConcurrentCostlySearches"] = "1" });
         await using var events = await EventRecorder.ConnectAsync(server);
         using var http = server.CreateHttpClient();
 

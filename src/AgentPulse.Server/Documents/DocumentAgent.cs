@@ -29,6 +29,7 @@ internal sealed partial class DocumentAgent(
     SearchIndex index,
     TaskRunner runner,
     ITaskCheckpoints checkpoints,
+    TextExtractor extractor,
     TimeProvider time,
     IOptions<DocumentOptions> options,
     ILogger<DocumentAgent> logger)
@@ -135,11 +136,10 @@ internal sealed partial class DocumentAgent(
         try
         {
             var pdf = document.ContentType == DocumentTypes.Pdf;
-            text = await TextExtractor.ExtractAsync(
+            text = await extractor.ExtractAsync(
                 path,
                 document.ContentType,
                 document.Name,
-                options.Value.MaxDecodedBytes,
                 (part, parts) => context.ReportAsync("extracting", 0.3 * part / parts, parts == 1 ? $"read {document.Name}" : $"{(pdf ? "page" : "part")} {part} of {parts}", part, parts),
                 timeLimit.Token);
         }

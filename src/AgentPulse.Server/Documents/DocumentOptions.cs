@@ -32,8 +32,15 @@ public sealed class DocumentOptions
     /// How many bytes the compressed streams of one PDF may decode to, in all; a stream that would
     /// go over is refused before it is decoded, and the task fails with code <c>too_large</c>
     /// (default: 67108864, 64 MB). Reading a PDF within it takes up to about three times as much
-    /// memory while it runs (bench/results/hostile.md).
+    /// memory, in the reader's process (<see cref="MaxPdfMemoryBytes"/>).
     /// </summary>
     [Range(1, long.MaxValue)]
     public long MaxDecodedBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// The heap of the process each PDF is read in; a PDF that needs more fails with code
+    /// <c>too_large</c>, and the server's own memory never pays for it (default: 536870912, 512 MB).
+    /// </summary>
+    [Range(32L * 1024 * 1024, long.MaxValue)]
+    public long MaxPdfMemoryBytes { get; set; } = 512L * 1024 * 1024;
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using AgentPulse.Server.Tasks;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor;
@@ -8,11 +7,13 @@ namespace AgentPulse.Server.Documents;
 
 /// <summary>
 /// The text of a PDF, page by page (PdfPig's <see cref="ContentOrderTextExtractor"/>), its streams
-/// decoded within a <see cref="DecodeBudget"/>; cancellation is checked between pages.
+/// decoded within a <see cref="DecodeBudget"/>; cancellation is checked between pages. Runs in the
+/// process <see cref="PdfProcess"/> starts for each PDF.
 /// </summary>
 internal static class PdfText
 {
-    public static async Task<string> ExtractAsync(string path, string name, DecodeBudget budget, Func<int, int, ValueTask> onPage, CancellationToken cancellationToken)
+    /// <summary>Reads the pages in order; <paramref name="onPage"/> gets each page's number, the number of pages and its text.</summary>
+    public static async Task ReadAsync(string path, string name, DecodeBudget budget, Func<int, int, string, ValueTask> onPage, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         PdfDocument pdf;
@@ -24,7 +25,7 @@ internal static class PdfText
         {
             throw new TaskFailureException("unreadable", $"{name} is protected by a password, so it cannot be read.", false, ex);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {
             throw Unreadable($"{name} could not be read: the PDF is damaged.", ex);
         }
@@ -35,7 +36,7 @@ internal static class PdfText
             {
                 pages = pdf.NumberOfPages;
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 throw Unreadable($"{name} could not be read: the PDF is damaged.", ex);
             }
@@ -43,16 +44,15 @@ internal static class PdfText
             {
                 throw new TaskFailureException("unreadable", $"{name} has no pages.");
             }
-            var builder = new StringBuilder();
             for (var number = 1; number <= pages; number++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                string text;
                 try
                 {
-                    var page = pdf.GetPage(number);
-                    builder.Append(ContentOrderTextExtractor.GetText(page)).Append("\n\n");
+                    text = ContentOrderTextExtractor.GetText(pdf.GetPage(number));
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
                 {
                     throw Unreadable($"page {number} of {name} could not be read.", ex);
                 }
@@ -61,9 +61,8 @@ internal static class PdfText
                 {
                     throw TooLarge();
                 }
-                await onPage(number, pages);
+                await onPage(number, pages, text);
             }
-            return builder.ToString();
         }
 
         // Whatever PdfPig made of it, a stream over the budget is the reason.
