@@ -203,5 +203,5 @@ public sealed partial class ActivityScene
     }
 
     /// <summary>What the scene module says about VR here.</summary>
-    private sealed record VrSupport(bool Available, string? Reason);
+    internal sealed record VrSupport(bool Available, string? Reason);
 }

@@ -8,8 +8,9 @@ import { css, levelHex, statusHex } from './palette.js';
 
 /** The connection's status, large, above the stations. */
 export class StatusSign {
-  constructor(scene) {
+  constructor(scene, world) {
     const { plane, texture } = labelPlane('status-sign', scene, 6.4, 0.8);
+    plane.parent = world;
     plane.billboardMode = Mesh.BILLBOARDMODE_Y;
     plane.position.set(0, 4.3, 5.6);
     this.plane = plane;

@@ -49,10 +49,12 @@ export function create(canvas, host) {
 
 /**
  * The test hook: what the scene holds and shows. engines counts Babylon's live engines (its own registry),
- * views the views not yet disposed, lateUpdates the snapshots sent to a view after its disposal.
+ * views the views not yet disposed, lateUpdates the snapshots sent to a view after its disposal. The view
+ * draws a few more frames after being asked, so what this reports is also what the screen shows.
  */
 export function inspect() {
   const latest = [...views].at(-1);
+  latest?.wake(300);
   return {
     views: views.size,
     engines: EngineStore.Instances.length,

@@ -10,9 +10,10 @@ const podSpacing = 1.5;
 export const podsPerRow = 3;
 
 export class Station {
-  constructor(scene, agent) {
+  constructor(scene, world, agent) {
     this.agent = agent;
     this.root = new TransformNode(`station:${agent}`, scene);
+    this.root.parent = world;
     const color = agentColor(agent);
 
     const base = CreateCylinder(`station:${agent}:base`, { diameter: platformRadius * 2, height: 0.16, tessellation: 48 }, scene);
@@ -51,11 +52,12 @@ export class Station {
     this.meshes = [base, rim];
   }
 
+  /** Where the station is in its world. */
   get position() {
     return this.root.position;
   }
 
-  /** Where the index-th of count running tasks stands, in world space. */
+  /** Where the index-th of count running tasks stands, in the world's space. */
   podPosition(index, count) {
     const row = Math.floor(index / podsPerRow);
     const inRow = Math.min(podsPerRow, count - row * podsPerRow);

@@ -28,11 +28,12 @@ function lit(name, scene, color) {
 
 /** The base of every task entity: a root that glides to where the layout wants it, and disposal of what it made. */
 class Entity {
-  constructor(scene, id, kind, position) {
+  constructor(scene, world, id, kind, position) {
     this.id = id;
     this.kind = kind;
     this.scene = scene;
     this.root = new TransformNode(`${kind}:${id}`, scene);
+    this.root.parent = world;
     this.root.position.copyFrom(position);
     this.target = position.clone();
     this.meshes = [];
@@ -42,10 +43,11 @@ class Entity {
     this.targetScale = 1;
   }
 
-  mesh(mesh, material) {
+  /** Adds a part; the main part (one per task) is tagged with the task, for the test hook's count. */
+  mesh(mesh, material, main = false) {
     mesh.parent = this.root;
     mesh.isPickable = false;
-    mesh.metadata = { kind: this.kind, id: this.id };
+    if (main) mesh.metadata = { kind: this.kind, id: this.id };
     if (material) {
       mesh.material = material;
       this.materials.push(material);
@@ -64,6 +66,11 @@ class Entity {
 
   moveTo(position) {
     this.target.copyFrom(position);
+  }
+
+  /** Whether it stands where the layout wants it, at its full size. */
+  get settled() {
+    return Vector3.DistanceSquared(this.root.position, this.target) <= 1e-6 && this.scale === this.targetScale;
   }
 
   /** Advances by dt seconds; true while still moving. */
@@ -93,8 +100,8 @@ class Entity {
 
 /** A running task: a column on the platform that fills as the task progresses. */
 export class TaskPod extends Entity {
-  constructor(scene, task, position) {
-    super(scene, task.id, 'task', position);
+  constructor(scene, world, task, position) {
+    super(scene, world, task.id, 'task', position);
     this.agent = task.agent;
     const color = agentColor(task.agent);
     this.color = color;
@@ -104,7 +111,7 @@ export class TaskPod extends Entity {
     const column = this.mesh(CreateCylinder(`task:${task.id}:track`, { diameter: 0.54, height: podHeight, tessellation: 32 }, scene), lit(`task:${task.id}:track`, scene, track));
     column.position.y = podHeight / 2 + 0.04;
     this.fillMaterial = unlit(`task:${task.id}:fill`, scene, color);
-    this.fill = this.mesh(CreateCylinder(`task:${task.id}:fill`, { diameter: fillDiameter, height: 1, tessellation: 32 }, scene), this.fillMaterial);
+    this.fill = this.mesh(CreateCylinder(`task:${task.id}:fill`, { diameter: fillDiameter, height: 1, tessellation: 32 }, scene), this.fillMaterial, true);
     const cap = this.mesh(CreateTorus(`task:${task.id}:cap`, { diameter: 0.58, thickness: 0.06, tessellation: 32 }, scene), unlit(`task:${task.id}:cap`, scene, color.scale(0.6)));
     cap.position.y = podHeight + 0.05;
 
@@ -137,7 +144,7 @@ export class TaskPod extends Entity {
     this.task = task;
     if (!this.flash) this.progress = Math.min(1, Math.max(0, task.progress));
     setText(this.title, task.title);
-    const detail = [task.stage ?? 'starting', task.message].filter(Boolean).join(' · ');
+    const detail = this.flash && task.outcome ? task.outcome : [task.stage ?? 'starting', task.message].filter(Boolean).join(' · ');
     setText(this.detail, detail);
     setText(this.percent, `${Math.floor(this.progress * 100)}%`);
   }
@@ -168,7 +175,8 @@ export class TaskPod extends Entity {
   }
 
   layoutFill() {
-    const height = Math.max(this.shown, 0.004) * podHeight;
+    // A full column rises just above the track's top, so the two tops never fight for the same pixels.
+    const height = Math.max(this.shown, 0.004) * (podHeight + 0.02);
     this.fill.scaling.y = height;
     this.fill.position.y = 0.04 + height / 2;
   }
@@ -203,8 +211,8 @@ export class TaskPod extends Entity {
   describe() {
     return {
       id: this.id, kind: 'running', agent: this.agent, title: this.title.text, detail: this.detail.text,
-      percent: this.percent.text, progress: this.progress, shown: this.shown, flashing: this.flash?.status ?? null,
-      color: this.fillMaterial.emissiveColor.toHexString(),
+      percent: this.percent.text, progress: this.progress, shown: this.shown, flashing: this.flash?.status ?? null, settled: this.settled,
+      color: this.fillMaterial.emissiveColor.toHexString().toLowerCase(),
     };
   }
 
@@ -218,11 +226,11 @@ export class TaskPod extends Entity {
 
 /** A task waiting for a free agent: a block in line in front of its station. */
 export class QueuedToken extends Entity {
-  constructor(scene, task, position) {
-    super(scene, task.id, 'task', position);
+  constructor(scene, world, task, position) {
+    super(scene, world, task.id, 'task', position);
     this.agent = task.agent;
     const color = agentColor(task.agent);
-    const block = this.mesh(CreateBox(`queued:${task.id}`, { size: 0.42 }, scene), lit(`queued:${task.id}`, scene, color.scale(0.5)));
+    const block = this.mesh(CreateBox(`queued:${task.id}`, { size: 0.42 }, scene), lit(`queued:${task.id}`, scene, color.scale(0.5)), true);
     block.position.y = 0.21;
     block.material.emissiveColor = color.scale(0.2);
     const { texture } = this.label('label', 1.4, 0.3, 0.78);
@@ -242,17 +250,19 @@ export class QueuedToken extends Entity {
   }
 
   describe() {
-    return { id: this.id, kind: 'queued', agent: this.agent, title: this.task.title };
+    return { id: this.id, kind: 'queued', agent: this.agent, title: this.task.title, settled: this.settled };
   }
 }
 
 /** A finished task on the history shelf: green for completed, red for failed, with its outcome. */
 export class ShelfToken extends Entity {
-  constructor(scene, task, position) {
-    super(scene, task.id, 'shelf', position);
+  /** from: the pod it was, after its flash; null when the task was already finished when the view first saw it. */
+  constructor(scene, world, task, position, from = null) {
+    super(scene, world, task.id, 'shelf', position);
     this.status = task.status;
+    this.from = from && { flashed: from.flash.status, progress: from.progress };
     const color = task.status === 'failed' ? failed : completed;
-    const block = this.mesh(CreateBox(`shelf:${task.id}`, { width: 0.5, height: 0.36, depth: 0.5 }, scene), unlit(`shelf:${task.id}`, scene, color));
+    const block = this.mesh(CreateBox(`shelf:${task.id}`, { width: 0.5, height: 0.36, depth: 0.5 }, scene), unlit(`shelf:${task.id}`, scene, color), true);
     block.position.y = 0.18;
     const { texture } = this.label('label', 1.8, 0.5, 0.76);
     const background = card({ border: task.status === 'failed' ? css.danger : css.success, radius: 18, thickness: 3 });
@@ -276,7 +286,10 @@ export class ShelfToken extends Entity {
   }
 
   describe() {
-    return { id: this.id, kind: 'shelf', status: this.status, title: this.task.title, outcome: this.outcome.text };
+    return {
+      id: this.id, kind: 'shelf', status: this.status, title: this.task.title, outcome: this.outcome.text,
+      color: this.materials[0].emissiveColor.toHexString().toLowerCase(), settled: this.settled, from: this.from,
+    };
   }
 }
 

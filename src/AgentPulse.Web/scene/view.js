@@ -2,7 +2,7 @@
 // second), rendered only while something moves, and disposed with the view.
 import {
   ArcRotateCamera, Color3, CreateBox, CreateGround, DirectionalLight, DynamicTexture, Engine, HemisphericLight,
-  Matrix, Scene, StandardMaterial, Texture, Vector3,
+  Matrix, Scene, StandardMaterial, Texture, TransformNode, Vector3,
 } from '@babylonjs/core/pure';
 import { Station, podsPerRow } from './stations.js';
 import { QueuedToken, ShelfToken, TaskPod, podHeight } from './tasks.js';
@@ -17,6 +17,8 @@ const shelfSpacing = 1.9;
 const shelfZ = 4.4;
 const shelfHeight = 2.4;
 const shelfTop = shelfHeight + 0.12;
+// How far in front of a person in a headset the stations stand.
+const vrDistance = 5.5;
 
 export class ActivityView {
   /**
@@ -30,7 +32,6 @@ export class ActivityView {
     this.disposed = false;
     this.frames = 0;
     this.firstFrameAt = null;
-    this.lateUpdates = 0;
     this.wakeUntil = 0;
     this.userMovedCamera = false;
 
@@ -58,9 +59,12 @@ export class ActivityView {
     const sun = new DirectionalLight('sun', new Vector3(-0.4, -1, 0.6), scene);
     sun.intensity = 0.35;
 
+    // Everything but the cameras: on a screen it stays put; in a headset it is moved in front of the
+    // person, who stands at the origin of their floor.
+    this.world = new TransformNode('world', scene);
     this.buildFloor();
     this.buildShelf();
-    this.sign = new StatusSign(scene);
+    this.sign = new StatusSign(scene, this.world);
     this.sign.set({ state: 'connecting', text: 'Connecting…' });
     this.panel = new NotificationPanel(scene);
     this.hint = this.buildHint();
@@ -69,7 +73,8 @@ export class ActivityView {
     this.entities = new Map();
     this.leaving = new Set();
     this.shelfOrder = [];
-    this.vr = new VrMode(scene, new Vector3(0, 0, -7.5), state => {
+    this.vr = new VrMode(scene, state => {
+      this.world.position.z = state === 'not-in-vr' ? 0 : vrDistance;
       this.wake();
       this.panel.follow();
       this.host.onVrState?.(state);
@@ -101,6 +106,7 @@ export class ActivityView {
     ground.position.z = 4;
     // Blended first of everything transparent: it lies under all of it.
     ground.alphaIndex = 0;
+    ground.parent = this.world;
     const material = new StandardMaterial('floor', this.scene);
     // A grid of 2-unit squares...
     const grid = new DynamicTexture('floor-grid', { width: 256, height: 256 }, this.scene, true);
@@ -138,12 +144,15 @@ export class ActivityView {
     const board = CreateBox('shelf', { width, height: 0.12, depth: 0.8 }, this.scene);
     board.position.set(0, shelfHeight + 0.06, shelfZ);
     board.material = material;
+    board.parent = this.world;
     for (const x of [-width / 2 + 0.3, width / 2 - 0.3]) {
       const post = CreateBox('shelf-post', { width: 0.12, height: shelfHeight, depth: 0.12 }, this.scene);
       post.position.set(x, shelfHeight / 2, shelfZ + 0.2);
       post.material = material;
+      post.parent = this.world;
     }
     const { plane, texture } = labelPlane('shelf-title', this.scene, 3.4, 0.34, { billboard: false });
+    plane.parent = this.world;
     plane.position.set(0, shelfHeight - 0.24, shelfZ - 0.4);
     const title = text('RECENTLY FINISHED', { size: 72, weight: 'bold', color: css.muted, align: 'center' });
     texture.addControl(title);
@@ -151,6 +160,7 @@ export class ActivityView {
 
   buildHint() {
     const label = labelPlane('empty-hint', this.scene, 5.4, 0.9);
+    label.plane.parent = this.world;
     label.plane.position.set(0, 1.3, 0);
     const box = card({ radius: 30, thickness: 3 });
     label.texture.addControl(box);
@@ -193,10 +203,6 @@ export class ActivityView {
 
   /** Applies a snapshot of the page's state: the connection, the stations, the tasks, the notifications. */
   update(snapshot) {
-    if (this.disposed) {
-      this.lateUpdates++;
-      return;
-    }
     this.snapshot = snapshot;
     this.sign.set(snapshot.status);
     this.hemi.intensity = snapshot.status.state === 'connected' ? 0.95 : 0.5;
@@ -210,7 +216,7 @@ export class ActivityView {
     let added = false;
     for (const agent of agents) {
       if (!this.stations.has(agent)) {
-        this.stations.set(agent, new Station(this.scene, agent));
+        this.stations.set(agent, new Station(this.scene, this.world, agent));
         added = true;
       }
     }
@@ -226,8 +232,9 @@ export class ActivityView {
     const camera = this.camera;
     const stationsExtent = this.stations.size * stationSpacing / 2;
     const shelfExtent = shelfSlots * shelfSpacing / 2;
-    const halfWidth = Math.max(stationsExtent, shelfExtent * 0.8) + 0.6;
-    const halfHeight = 3.8;
+    // The shelf is further back, so it looks narrower than it is.
+    const halfWidth = Math.max(stationsExtent + 0.8, shelfExtent * 0.66);
+    const halfHeight = 3.6;
     const tan = Math.tan(camera.fov / 2);
     const aspect = this.engine.getAspectRatio(camera) || 1.5;
     camera.alpha = -Math.PI / 2;
@@ -258,7 +265,7 @@ export class ActivityView {
         } else {
           const from = entity?.root.position.clone() ?? station.podPosition(0, 1);
           entity?.dispose();
-          entity = new TaskPod(this.scene, task, from);
+          entity = new TaskPod(this.scene, this.world, task, from);
           this.entities.set(task.id, entity);
         }
         onStation.get(task.agent).pods.push(entity);
@@ -267,7 +274,7 @@ export class ActivityView {
           entity.update(task);
         } else {
           entity?.dispose();
-          entity = new QueuedToken(this.scene, task, station.queuePosition(onStation.get(task.agent).queued.length));
+          entity = new QueuedToken(this.scene, this.world, task, station.queuePosition(onStation.get(task.agent).queued.length));
           this.entities.set(task.id, entity);
         }
         onStation.get(task.agent).queued.push(entity);
@@ -275,6 +282,7 @@ export class ActivityView {
         finished.push(task.id);
         if (entity instanceof TaskPod) {
           if (!entity.flash) entity.finish(task.status);
+          entity.update(task);
           entity.finishedTask = task;
           // It keeps its place on the platform while it flashes.
           onStation.get(task.agent).pods.push(entity);
@@ -284,7 +292,7 @@ export class ActivityView {
           // Finished before this view saw it run (the snapshot at load): straight to the shelf.
           const from = entity?.root.position.clone();
           entity?.dispose();
-          entity = new ShelfToken(this.scene, task, from ?? new Vector3(0, shelfTop, shelfZ));
+          entity = new ShelfToken(this.scene, this.world, task, from ?? new Vector3(0, shelfTop, shelfZ));
           this.entities.set(task.id, entity);
         }
       }
@@ -325,7 +333,7 @@ export class ActivityView {
       busy = entity.step(dt) || busy;
       if (entity instanceof TaskPod && entity.flashed) {
         // The flash is over: the task leaves the platform for its place on the shelf.
-        const token = new ShelfToken(this.scene, entity.finishedTask, entity.root.position.add(new Vector3(0, podHeight / 2, 0)));
+        const token = new ShelfToken(this.scene, this.world, entity.finishedTask, entity.root.position.add(new Vector3(0, podHeight / 2, 0)), entity);
         const slot = this.shelfOrder.indexOf(id);
         token.moveTo(this.shelfPosition(slot < 0 ? 0 : slot));
         token.scale = 0.4;
@@ -371,23 +379,23 @@ export class ActivityView {
         const [bottom, top] = entity.columnEnds();
         tasks.push({ ...entity.describe(), column: { bottom: this.toPage(bottom), top: this.toPage(top) } });
       } else if (entity instanceof QueuedToken) {
-        tasks.push({ ...entity.describe(), at: this.toPage(entity.root.position) });
+        tasks.push({ ...entity.describe(), at: this.toPage(entity.root.getAbsolutePosition()) });
       }
     }
     const shelf = [...this.entities.values()].filter(e => e instanceof ShelfToken)
-      .map(e => ({ ...e.describe(), slot: this.shelfOrder.indexOf(e.id), at: this.toPage(e.root.position.add(new Vector3(0, 0.16, 0))) }));
+      .map(e => ({ ...e.describe(), slot: this.shelfOrder.indexOf(e.id), at: this.toPage(e.root.getAbsolutePosition().add(new Vector3(0, 0.18, 0))) }));
     const corners = this.panel.corners().map(c => this.toPage(c));
     return {
       frames: this.frames,
       firstFrameMs: this.firstFrameAt === null ? null : this.firstFrameAt - this.createdAt,
       status: this.sign.describe(),
-      stations: [...this.stations.values()].map(s => ({ agent: s.agent, counts: s.counts.text, at: this.toPage(s.position) })),
+      stations: [...this.stations.values()].map(s => ({ agent: s.agent, counts: s.counts.text, at: this.toPage(s.root.getAbsolutePosition()) })),
       tasks,
       taskMeshes: this.scene.meshes.filter(m => m.metadata?.kind === 'task').length,
+      shelfMeshes: this.scene.meshes.filter(m => m.metadata?.kind === 'shelf').length,
       shelf,
       notifications: { ...this.panel.describe(), corners },
-      vr: { state: this.vr.state, camera: this.scene.activeCamera?.getClassName() ?? null },
-      lateUpdates: this.lateUpdates,
+      vr: { state: this.vr.state, camera: this.scene.activeCamera?.getClassName() ?? null, eye: this.scene.activeCamera?.globalPosition.asArray().map(v => Math.round(v * 100) / 100) ?? null },
     };
   }
 

@@ -1,7 +1,7 @@
 // VR through Babylon's WebXR support, entered from the page's own "Enter VR" button (Babylon's default
 // overlay is not used: it treats only https and the host name localhost as secure, and throws on
 // http://127.0.0.1, which browsers do treat as secure).
-import { Quaternion, WebXRExperienceHelper, WebXRState } from '@babylonjs/core/pure';
+import { WebXRExperienceHelper, WebXRState } from '@babylonjs/core/pure';
 
 const stateNames = {
   [WebXRState.ENTERING_XR]: 'entering',
@@ -30,9 +30,8 @@ export async function vrSupport() {
 
 /** One scene's way in and out of VR. */
 export class VrMode {
-  constructor(scene, standAt, onState) {
+  constructor(scene, onState) {
     this.scene = scene;
-    this.standAt = standAt;
     this.onState = onState;
     this.helper = null;
     this.state = 'not-in-vr';
@@ -44,11 +43,6 @@ export class VrMode {
       this.helper.onStateChangedObservable.add(state => {
         this.state = stateNames[state];
         this.onState(this.state);
-      });
-      // Where a person stands in the scene: in front of the stations, facing them.
-      this.helper.onInitialXRPoseSetObservable.add(camera => {
-        camera.position.copyFrom(this.standAt);
-        camera.rotationQuaternion = Quaternion.Identity();
       });
     }
     await this.helper.enterXRAsync('immersive-vr', 'local-floor');
