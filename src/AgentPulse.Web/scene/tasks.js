@@ -142,11 +142,13 @@ export class TaskPod extends Entity {
 
   update(task) {
     this.task = task;
-    if (!this.flash) this.progress = Math.min(1, Math.max(0, task.progress));
+    if (!this.flash) {
+      this.progress = Math.min(1, Math.max(0, task.progress));
+      setText(this.percent, `${Math.floor(this.progress * 100)}%`);
+    }
     setText(this.title, task.title);
     const detail = this.flash && task.outcome ? task.outcome : [task.stage ?? 'starting', task.message].filter(Boolean).join(' · ');
     setText(this.detail, detail);
-    setText(this.percent, `${Math.floor(this.progress * 100)}%`);
   }
 
   /**
