@@ -1,5 +1,6 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Documents;
 using AgentPulse.Server.Search;
 using AgentPulse.Server.Storage;

@@ -105,7 +105,7 @@ public sealed class ServerTests
             var next = await received.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Wait);
 
             Assert.Equal(ResyncReason.Initial, initial.Reason);
-            Assert.Equal((CloseCodes.GoingAway, "server going away"), (lost.CloseCode, lost.Reason));
+            Assert.Equal((CloseCodes.GoingAway, DisconnectReason.ServerGoingAway), (lost.CloseCode, lost.Reason));
             Assert.Equal(ResyncReason.LogReset, resync.Reason);
             Assert.NotEqual(initial.Epoch, resync.Epoch);
             Assert.Equal(resync.Epoch, client.Epoch);
@@ -151,7 +151,7 @@ public sealed class ServerTests
         time.Advance(TimeSpan.FromSeconds(2)); // twice the server's heartbeatSeconds (1)
 
         var left = await log.NextAsync();
-        Assert.Equal((ConnectionState.Reconnecting, 1, "heartbeat timeout", (int?)CloseCodes.Abnormal), (left.State, left.Attempt, left.Reason, left.CloseCode));
+        Assert.Equal((ConnectionState.Reconnecting, 1, DisconnectReason.HeartbeatTimeout, (int?)CloseCodes.Abnormal), (left.State, left.Attempt, left.Reason, left.CloseCode));
         Assert.Equal(WebSocketState.Aborted, silenced.Inner.State);
     }
 
@@ -168,7 +168,7 @@ public sealed class ServerTests
 
         await log.WaitForAsync(s => s.State == ConnectionState.Connected);
         var ended = await log.NextAsync();
-        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 0, null, "unauthorized", CloseCodes.Unauthorized, "token expired"), ended);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 0, null, DisconnectReason.Unauthorized, CloseCodes.Unauthorized, "token expired"), ended);
         // Nothing happens by itself: the next status is the one a Retry button causes.
         await client.ReconnectNowAsync();
         Assert.Equal(ConnectionState.Reconnecting, (await log.NextAsync()).State);
@@ -185,7 +185,9 @@ public sealed class ServerTests
 
         var error = await Assert.ThrowsAsync<AgentPulseException>(() => client.StartAsync());
 
-        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 1, null, "gave up after 1 attempt: connect failed: unauthorized (HTTP 401)"), error.Status);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 1, null, DisconnectReason.Unauthorized) { GaveUp = true }, error.Status!.WithoutException());
+        var refused = Assert.IsType<HttpRequestException>(error.Status!.Exception);
+        Assert.Equal((System.Net.HttpStatusCode.Unauthorized, "unauthorized (HTTP 401)"), (refused.StatusCode, refused.Message));
     }
 
     [Fact]

@@ -269,8 +269,7 @@ public sealed partial class PageTests
     public async Task Page_WhenTheBrowserComesOnlineOrTheTabIsShown_ReconnectsAtOnce_RatherThanAtTheNextAttempt(string signal)
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        var hold = new IndexingGate();
-        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath, configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(hold));
+        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
         var port = server.Port;
         try
         {
@@ -304,13 +303,11 @@ public sealed partial class PageTests
         }
     }
 
-    // 7 s or more left: a restart and a 4 s wait still end before the attempt would have been made.
     [Fact]
     public async Task Page_AfterGivingUp_ShowsWhy_AndRetryConnects()
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        var hold = new IndexingGate();
-        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath, configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(hold));
+        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
         var port = server.Port;
         try
         {
@@ -348,6 +345,7 @@ public sealed partial class PageTests
         }
     }
 
+    // 7 s or more left: a restart and a 4 s wait still end before the attempt would have been made.
     [GeneratedRegex("^Reconnecting, attempt 5 of 5, next in ([7-9]|1[0-6]) s$")]
     private static partial Regex LastAttemptWaiting();
 
@@ -377,7 +375,7 @@ internal sealed class IndexingGate : ITaskCheckpoints
 
     public async ValueTask ReachedAsync(TaskCheckpoint checkpoint, CancellationToken cancellationToken)
     {
-        if (enabled && checkpoint.Kind == "document.index" && checkpoint.Stage == "indexing")
+        if (enabled && checkpoint.Kind == TaskKinds.DocumentIndex && checkpoint.Stage == "indexing")
         {
             await released.Task.WaitAsync(cancellationToken);
         }

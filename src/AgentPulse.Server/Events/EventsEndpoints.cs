@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using AgentPulse.AspNetCore;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Events;
@@ -98,15 +99,15 @@ public static class EventsEndpoints
             events.Add(cloudEvent);
         }
 
-        var results = new List<object>(events.Count);
+        var results = new List<EventAccepted>(events.Count);
         foreach (var cloudEvent in events)
         {
             var result = await publisher.PublishAsync(cloudEvent, EventAudience.Public, cancellationToken);
-            results.Add(new { seq = result.Seq, id = result.Id, duplicate = result.Duplicate });
+            results.Add(new EventAccepted(result.Seq, result.Id, result.Duplicate));
         }
         return isBatch
-            ? Results.Json(new { events = results }, statusCode: StatusCodes.Status202Accepted)
-            : Results.Json(results[0], statusCode: StatusCodes.Status202Accepted);
+            ? Results.Json(new EventsAccepted(results), AgentPulseJsonContext.Default.EventsAccepted, statusCode: StatusCodes.Status202Accepted)
+            : Results.Json(results[0], AgentPulseJsonContext.Default.EventAccepted, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static IResult TooLarge(EventsOptions options) =>
