@@ -2,7 +2,7 @@ namespace AgentPulse.Web;
 
 /// <summary>
 /// Feeds the 3D view from the page's own state, so nothing is fetched or folded twice: the tasks of
-/// <see cref="AgentActivity"/>, the connection's status, and the toasts of <see cref="ToastService"/> (so the
+/// <see cref="AgentActivity"/>, the connection's status (the app's one <see cref="IAgentPulseClient"/>), and the toasts of <see cref="ToastService"/> (so the
 /// scene notifies exactly when, and what, the page does). Every change asks for a snapshot; snapshots go
 /// out at most once per <see cref="RenderCoalescer.DefaultInterval"/> (10 a second), the first at once.
 /// </summary>
@@ -13,7 +13,7 @@ namespace AgentPulse.Web;
 public sealed class SceneFeed : IDisposable
 {
     private readonly AgentActivity activity;
-    private readonly IAgentPulseConnection connection;
+    private readonly IAgentPulseClient client;
     private readonly ToastService toasts;
     private readonly Action<SceneSnapshot> send;
     private readonly RenderCoalescer coalescer;
@@ -23,14 +23,14 @@ public sealed class SceneFeed : IDisposable
     private bool disposed;
 
     /// <summary>Makes a feed; nothing is sent before <see cref="Start"/>.</summary>
-    public SceneFeed(AgentActivity activity, IAgentPulseConnection connection, ToastService toasts, TimeProvider timeProvider, Action<SceneSnapshot> send)
+    public SceneFeed(AgentActivity activity, IAgentPulseClient client, ToastService toasts, TimeProvider timeProvider, Action<SceneSnapshot> send)
     {
         ArgumentNullException.ThrowIfNull(activity);
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(toasts);
         ArgumentNullException.ThrowIfNull(send);
         this.activity = activity;
-        this.connection = connection;
+        this.client = client;
         this.toasts = toasts;
         this.send = send;
         coalescer = new RenderCoalescer(timeProvider, RenderCoalescer.DefaultInterval, Send);
@@ -48,7 +48,7 @@ public sealed class SceneFeed : IDisposable
             started = true;
         }
         activity.Changed += coalescer.Request;
-        connection.StatusChanged += OnStatusChanged;
+        client.StateChanged += OnStatusChanged;
         toasts.Changed += coalescer.Request;
         coalescer.Request();
     }
@@ -72,9 +72,9 @@ public sealed class SceneFeed : IDisposable
             }
             stationList = [.. stations];
         }
-        var status = connection.Status;
+        var status = client.Status;
         return new SceneSnapshot(
-            new SceneStatus(status.State, ConnectionStatusText.Describe(status, connection.MaxAttempts, untilNextAttempt: null)),
+            new SceneStatus(status.State, ConnectionStatusText.Describe(status, client.MaxAttempts, untilNextAttempt: null)),
             stationList,
             tasks,
             [.. toasts.Toasts.Select(t => new SceneNotification(t.Id, t.Level, t.Title, t.Message))]);
@@ -92,7 +92,7 @@ public sealed class SceneFeed : IDisposable
             disposed = true;
         }
         activity.Changed -= coalescer.Request;
-        connection.StatusChanged -= OnStatusChanged;
+        client.StateChanged -= OnStatusChanged;
         toasts.Changed -= coalescer.Request;
         coalescer.Dispose();
     }

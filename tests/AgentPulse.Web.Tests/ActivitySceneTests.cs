@@ -27,7 +27,7 @@ public class ActivitySceneTests : WebTestContext
     public void FirstRender_ImportsTheModule_MakesAViewOnTheCanvas_AndSendsThePagesState()
     {
         VrIs(false, "No VR headset was found.");
-        Connection.Publish(new TaskStarted("t", "document.index", "Indexing notes.md", "indexer", null), T0);
+        Client.Publish(new TaskStarted("t", "document.index", "Indexing notes.md", "indexer", null), T0);
 
         var cut = Render<ActivityScene>();
 
@@ -46,14 +46,14 @@ public class ActivitySceneTests : WebTestContext
     public void AThousandProgressEvents_ReachTheSceneInTwoSnapshots()
     {
         VrIs(false, "none");
-        Connection.Publish(new TaskStarted("t", "document.index", "Indexing big.md", "indexer", null), T0);
+        Client.Publish(new TaskStarted("t", "document.index", "Indexing big.md", "indexer", null), T0);
         Render<ActivityScene>();
         Time.Advance(TimeSpan.FromMilliseconds(100));
         Assert.Single(Updates());
 
         for (var i = 1; i <= 1000; i++)
         {
-            Connection.Publish(new TaskProgress("t", i / 1000.0, "indexing", null, i, 1000));
+            Client.Publish(new TaskProgress("t", i / 1000.0, "indexing", null, i, 1000));
         }
         Time.Advance(TimeSpan.FromMilliseconds(100));
 
@@ -149,18 +149,18 @@ public class ActivitySceneTests : WebTestContext
         VrIs(false, "none");
         Render<ActivityScene>();
         Assert.Single(Updates());
-        Assert.Equal(1, Connection.StatusChangedHandlerCount);
+        Assert.Equal(1, Client.StateChangedHandlerCount);
         Assert.NotNull(Changed(Activity));
         Assert.NotNull(Changed(ToastService));
 
         await DisposeComponentsAsync();
 
         Assert.Single(view.Invocations["dispose"]);
-        Assert.Equal(0, Connection.StatusChangedHandlerCount);
+        Assert.Equal(0, Client.StateChangedHandlerCount);
         Assert.Null(Changed(Activity));
         Assert.Null(Changed(ToastService));
         // Nothing reaches the disposed view.
-        Connection.Publish(new TaskStarted("t", "document.index", "Indexing late.md", "indexer", null), T0);
+        Client.Publish(new TaskStarted("t", "document.index", "Indexing late.md", "indexer", null), T0);
         ToastService.Show(ToastLevel.Info, "late");
         Time.Advance(TimeSpan.FromSeconds(1));
         Assert.Single(Updates());

@@ -9,12 +9,12 @@ public class SceneFeedTests : WebTestContext
 
     private readonly List<SceneSnapshot> sent = [];
 
-    private SceneFeed Feed() => new(Activity, Connection, ToastService, Time, sent.Add);
+    private SceneFeed Feed() => new(Activity, Client, ToastService, Time, sent.Add);
 
     [Fact]
     public void Start_SendsTheStateOfNow_TasksConnectionAndToasts()
     {
-        Connection.Resync(
+        Client.Resync(
             new TaskRecord { TaskId = "r", Kind = "document.index", Title = "Indexing notes.md", Agent = "indexer", Status = AgentTaskStatus.Running, Progress = 0.42, Stage = "indexing", Message = "chunk 21 of 50", StartedAt = T0 },
             new TaskRecord { TaskId = "q", Kind = "document.index", Title = "Indexing later.md", Agent = "indexer", Status = AgentTaskStatus.Queued, StartedAt = T0.AddSeconds(1) },
             new TaskRecord { TaskId = "c", Kind = "search", Title = "Searching for “pulse”", Agent = "searcher", Status = AgentTaskStatus.Completed, Progress = 1, StartedAt = T0.AddSeconds(-3), FinishedAt = T0.AddSeconds(-1.5) },
@@ -41,8 +41,8 @@ public class SceneFeedTests : WebTestContext
     [Fact]
     public void Snapshot_IsTheJsonTheSceneReads_CamelCaseWithLowercaseStates()
     {
-        Connection.SetStatus(new ConnectionStatus(ConnectionState.Reconnecting, Attempt: 2, NextDelay: TimeSpan.FromSeconds(3)));
-        Connection.Publish(new TaskStarted("t", "document.index", "Indexing a.md", "indexer", null), T0);
+        Client.SetStatus(new ConnectionStatus(ConnectionState.Reconnecting, Attempt: 2, NextDelay: TimeSpan.FromSeconds(3)));
+        Client.Publish(new TaskStarted("t", "document.index", "Indexing a.md", "indexer", null), T0);
         ToastService.Show(ToastLevel.Error, "It broke.");
         using var feed = Feed();
 
@@ -56,7 +56,7 @@ public class SceneFeedTests : WebTestContext
     [Fact]
     public void AThousandProgressEvents_SendTwoSnapshots_NotAThousand()
     {
-        Connection.Publish(new TaskStarted("t", "document.index", "Indexing big.md", "indexer", null), T0);
+        Client.Publish(new TaskStarted("t", "document.index", "Indexing big.md", "indexer", null), T0);
         using var feed = Feed();
         feed.Start();
         Time.Advance(TimeSpan.FromMilliseconds(100));
@@ -64,7 +64,7 @@ public class SceneFeedTests : WebTestContext
 
         for (var i = 1; i <= 1000; i++)
         {
-            Connection.Publish(new TaskProgress("t", i / 1000.0, "indexing", $"chunk {i} of 1000", i, 1000));
+            Client.Publish(new TaskProgress("t", i / 1000.0, "indexing", $"chunk {i} of 1000", i, 1000));
         }
         // The first change goes out at once; the other 999 wait for the end of the interval, together.
         Assert.Equal(0.001, Assert.Single(sent).Tasks.Single().Progress);
@@ -83,7 +83,7 @@ public class SceneFeedTests : WebTestContext
         feed.Start();
 
         Time.Advance(TimeSpan.FromMilliseconds(100));
-        Connection.SetStatus(new ConnectionStatus(ConnectionState.Reconnecting, Attempt: 1, NextDelay: TimeSpan.FromSeconds(1)));
+        Client.SetStatus(new ConnectionStatus(ConnectionState.Reconnecting, Attempt: 1, NextDelay: TimeSpan.FromSeconds(1)));
         Time.Advance(TimeSpan.FromMilliseconds(100));
         ToastService.Show(ToastLevel.Info, "Deleted a.md.");
 
@@ -95,12 +95,12 @@ public class SceneFeedTests : WebTestContext
     public void Stations_StayInTheOrderTheyFirstAppeared_AfterTheirTasksAreGone()
     {
         using var feed = Feed();
-        Connection.Publish(new TaskStarted("s", "search", "Searching for “a”", "searcher", null), T0);
-        Connection.Publish(new TaskStarted("i", "document.index", "Indexing a.md", "indexer", null), T0.AddSeconds(1));
+        Client.Publish(new TaskStarted("s", "search", "Searching for “a”", "searcher", null), T0);
+        Client.Publish(new TaskStarted("i", "document.index", "Indexing a.md", "indexer", null), T0.AddSeconds(1));
         Assert.Equal(["searcher", "indexer"], feed.Snapshot().Stations);
 
-        Connection.Resync();
-        Connection.Publish(new TaskStarted("p", "publish", "Crawling", "crawler", null), T0.AddSeconds(2));
+        Client.Resync();
+        Client.Publish(new TaskStarted("p", "publish", "Crawling", "crawler", null), T0.AddSeconds(2));
 
         Assert.Equal(["searcher", "indexer", "crawler"], feed.Snapshot().Stations);
     }
@@ -110,20 +110,20 @@ public class SceneFeedTests : WebTestContext
     {
         var feed = Feed();
         feed.Start();
-        Assert.Equal(1, Connection.StatusChangedHandlerCount);
+        Assert.Equal(1, Client.StateChangedHandlerCount);
         Assert.Single(Handlers(Activity, "Changed"));
         Assert.Single(Handlers(ToastService, "Changed"));
-        Connection.Publish(new TaskStarted("t", "document.index", "Indexing a.md", "indexer", null), T0);
+        Client.Publish(new TaskStarted("t", "document.index", "Indexing a.md", "indexer", null), T0);
         Assert.Single(sent);
-        Connection.Publish(new TaskProgress("t", 0.5, "indexing", null, null, null));
+        Client.Publish(new TaskProgress("t", 0.5, "indexing", null, null, null));
 
         feed.Dispose();
         Time.Advance(TimeSpan.FromSeconds(1));
         ToastService.Show(ToastLevel.Info, "after");
-        Connection.SetStatus(new ConnectionStatus(ConnectionState.Reconnecting, Attempt: 1));
+        Client.SetStatus(new ConnectionStatus(ConnectionState.Reconnecting, Attempt: 1));
 
         Assert.Single(sent);
-        Assert.Equal(0, Connection.StatusChangedHandlerCount);
+        Assert.Equal(0, Client.StateChangedHandlerCount);
         Assert.Empty(Handlers(Activity, "Changed"));
         Assert.Empty(Handlers(ToastService, "Changed"));
     }

@@ -37,7 +37,7 @@ public sealed partial class ActivityScene
     private AgentActivity Activity { get; set; } = null!;
 
     [Inject]
-    private IAgentPulseConnection Connection { get; set; } = null!;
+    private IAgentPulseClient Client { get; set; } = null!;
 
     [Inject]
     private ToastService Toasts { get; set; } = null!;
@@ -102,7 +102,7 @@ public sealed partial class ActivityScene
             StateHasChanged();
             return;
         }
-        feed = new SceneFeed(Activity, Connection, Toasts, Time, snapshot => _ = InvokeAsync(() => SendAsync(snapshot)));
+        feed = new SceneFeed(Activity, Client, Toasts, Time, snapshot => _ = InvokeAsync(() => SendAsync(snapshot)));
         feed.Start();
         vr = await view.InvokeAsync<VrSupport>("vrSupport");
         StateHasChanged();
