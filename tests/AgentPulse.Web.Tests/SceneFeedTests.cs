@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.Json;
 
 namespace AgentPulse.Web.Tests;
 
@@ -46,7 +45,7 @@ public class SceneFeedTests : WebTestContext
         ToastService.Show(ToastLevel.Error, "It broke.");
         using var feed = Feed();
 
-        var json = JsonSerializer.Serialize(feed.Snapshot(), SceneJsonContext.Default.SceneSnapshot);
+        var json = SceneJson.Write(feed.Snapshot());
 
         Assert.Equal(
             """{"status":{"state":"reconnecting","text":"Reconnecting, attempt 2 of 5\u2026"},"stations":["indexer"],"tasks":[{"id":"t","title":"Indexing a.md","agent":"indexer","kind":"document.index","status":"running","progress":0,"stage":null,"message":null,"outcome":null}],"notifications":[{"id":1,"level":"error","title":null,"message":"It broke."}]}""",

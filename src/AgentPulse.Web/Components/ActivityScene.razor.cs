@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 
@@ -124,7 +123,7 @@ public sealed partial class ActivityScene
         }
         try
         {
-            await view.InvokeVoidAsync("update", JsonSerializer.Serialize(snapshot, SceneJsonContext.Default.SceneSnapshot));
+            await view.InvokeVoidAsync("update", SceneJson.Write(snapshot));
         }
         catch (JSDisconnectedException)
         {
