@@ -8,8 +8,9 @@
 // Writes bench/results/scene.md. Bounded: a few runs, each with its own browser profile (a cold cache).
 //
 //   dotnet run --project bench/AgentPulse.Bench.Scene -c Release [-- --runs 5]
-//   dotnet run --project bench/AgentPulse.Bench.Scene -c Release -- --dashboard-only --url http://127.0.0.1:5000/
-//     (the dashboard's first load of a server already running, such as one built from another commit)
+//   dotnet run --project bench/AgentPulse.Bench.Scene -c Release -- --compare-url http://127.0.0.1:5000/ --compare-name main
+//     (also the dashboard's first load of a server already running, such as one built from another commit,
+//     and the difference: what this build adds to it)
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
@@ -21,25 +22,15 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 var runs = Arg("--runs", 5);
-var dashboardOnly = args.Contains("--dashboard-only");
-var url = ArgText("--url");
+var compareUrl = ArgText("--compare-url");
+var compareName = ArgText("--compare-name") ?? "the other server";
 var loadAtStart = LoadAverage();
 
-WebApplication? app = null;
-string? data = null;
-Uri baseAddress;
-if (url is null)
-{
-    data = Path.Combine(Path.GetTempPath(), "agentpulse-bench-scene", Guid.NewGuid().ToString("N"));
-    Directory.CreateDirectory(data);
-    app = AgentPulseApp.Build(["--urls=http://127.0.0.1:0", $"--DataPath={data}", "--Logging:LogLevel:Default=Warning"]);
-    await app.StartAsync();
-    baseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
-}
-else
-{
-    baseAddress = new Uri(url.EndsWith('/') ? url : url + "/");
-}
+var data = Path.Combine(Path.GetTempPath(), "agentpulse-bench-scene", Guid.NewGuid().ToString("N"));
+Directory.CreateDirectory(data);
+var app = AgentPulseApp.Build(["--urls=http://127.0.0.1:0", $"--DataPath={data}", "--Logging:LogLevel:Default=Warning"]);
+await app.StartAsync();
+var baseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
 
 try
 {
@@ -59,47 +50,47 @@ try
         $"| Dashboard (`/`) first load, bytes on the wire until connected and idle | **{Kb(Median(dashboard.Select(d => (double)d.Bytes)))}** ({Kb(dashboard.Min(d => d.Bytes))}–{Kb(dashboard.Max(d => d.Bytes))}) in {dashboard[0].Requests} requests |",
         $"| … of which the 3D view's (`js/scene.js`, `css/scene.css`) | {dashboard.Max(d => d.SceneBytes)} bytes |",
     };
-    if (!dashboardOnly)
+    if (compareUrl is not null)
     {
-        using var http = new HttpClient { BaseAddress = baseAddress };
-        var bundle = await http.GetByteArrayAsync(new Uri("js/scene.js", UriKind.Relative));
-        var cold = new List<Frame>();
-        var fromLink = new List<Frame>();
+        var other = new List<Load>();
         for (var i = 0; i < runs; i++)
         {
-            cold.Add(await ColdSceneAsync(baseAddress));
-            fromLink.Add(await SceneFromDashboardAsync(baseAddress));
+            other.Add(await DashboardAsync(new Uri(compareUrl.EndsWith('/') ? compareUrl : compareUrl + "/")));
         }
-        lines.AddRange(
-        [
-            $"| 3D bundle `js/scene.js`: as built / gzip / **brotli** (quality 11) | {Kb(bundle.Length)} / {Kb(Gzip(bundle))} / **{Kb(Brotli(bundle))}** |",
-            $"| 3D bundle on the wire in a run (as this server sends it) | {Kb(Median(cold.Select(c => c.BundleTransfer)))} |",
-            $"| First frame, cold load of `/3d` (from navigation start) | **{Ms(Median(cold.Select(c => c.FirstFrame)))}** ({Ms(cold.Min(c => c.FirstFrame))}–{Ms(cold.Max(c => c.FirstFrame))}) |",
-            $"| … of which the scene itself (module's `create` to first frame) | {Ms(Median(cold.Select(c => c.Create)))} ({Ms(cold.Min(c => c.Create))}–{Ms(cold.Max(c => c.Create))}) |",
-            $"| First frame from the dashboard's \"3D view\" link (app running, bundle not cached) | **{Ms(Median(fromLink.Select(c => c.FirstFrame)))}** ({Ms(fromLink.Min(c => c.FirstFrame))}–{Ms(fromLink.Max(c => c.FirstFrame))}) |",
-        ]);
+        var delta = Median(dashboard.Select(d => (double)d.Bytes)) - Median(other.Select(d => (double)d.Bytes));
+        lines.Add($"| Dashboard first load, {compareName} (`--compare-url`) | {Kb(Median(other.Select(d => (double)d.Bytes)))} in {other[0].Requests} requests |");
+        lines.Add($"| … this build adds to it | {(delta >= 0 ? "+" : "−")}{Kb(Math.Abs(delta))} |");
     }
+
+    using var http = new HttpClient { BaseAddress = baseAddress };
+    var bundle = await http.GetByteArrayAsync(new Uri("js/scene.js", UriKind.Relative));
+    var cold = new List<Frame>();
+    var fromLink = new List<Frame>();
+    for (var i = 0; i < runs; i++)
+    {
+        cold.Add(await ColdSceneAsync(baseAddress));
+        fromLink.Add(await SceneFromDashboardAsync(baseAddress));
+    }
+    lines.AddRange(
+    [
+        $"| 3D bundle `js/scene.js`: as built / gzip / **brotli** (quality 11) | {Kb(bundle.Length)} / {Kb(Gzip(bundle))} / **{Kb(Brotli(bundle))}** |",
+        $"| 3D bundle on the wire in a run (as this server sends it) | {Kb(Median(cold.Select(c => c.BundleTransfer)))} |",
+        $"| First frame, cold load of `/3d` (from navigation start) | **{Ms(Median(cold.Select(c => c.FirstFrame)))}** ({Ms(cold.Min(c => c.FirstFrame))}–{Ms(cold.Max(c => c.FirstFrame))}) |",
+        $"| … of which the scene itself (module's `create` to first frame) | {Ms(Median(cold.Select(c => c.Create)))} ({Ms(cold.Min(c => c.Create))}–{Ms(cold.Max(c => c.Create))}) |",
+        $"| First frame from the dashboard's \"3D view\" link (app running, bundle not cached) | **{Ms(Median(fromLink.Select(c => c.FirstFrame)))}** ({Ms(fromLink.Min(c => c.FirstFrame))}–{Ms(fromLink.Max(c => c.FirstFrame))}) |",
+    ]);
     lines.Add("");
     var report = string.Join('\n', lines);
     Console.WriteLine(report);
-    if (!dashboardOnly)
-    {
-        var results = Path.Combine(FindRepoRoot(), "bench", "results");
-        Directory.CreateDirectory(results);
-        await File.WriteAllTextAsync(Path.Combine(results, "scene.md"), report);
-    }
+    var results = Path.Combine(FindRepoRoot(), "bench", "results");
+    Directory.CreateDirectory(results);
+    await File.WriteAllTextAsync(Path.Combine(results, "scene.md"), report);
 }
 finally
 {
-    if (app is not null)
-    {
-        await app.StopAsync();
-        await app.DisposeAsync();
-    }
-    if (data is not null)
-    {
-        Directory.Delete(data, recursive: true);
-    }
+    await app.StopAsync();
+    await app.DisposeAsync();
+    Directory.Delete(data, recursive: true);
 }
 
 // The dashboard from a cold cache: every response's body bytes on the wire (encoded), until it is
