@@ -1,7 +1,7 @@
 // A station: where one agent (indexer, searcher, any source that publishes) works. A platform in the
 // agent's colour with its name and counts on a plate; its running tasks stand on it, its queued tasks
 // wait in line in front of it.
-import { CreateCylinder, CreateTorus, Mesh, StandardMaterial, TransformNode, Vector3 } from '@babylonjs/core/pure';
+import { CreateCylinder, CreateTorus, StandardMaterial, TransformNode, Vector3 } from '@babylonjs/core/pure';
 import { agentColor, agentHex, css, platform } from './palette.js';
 import { card, disposeLabel, labelPlane, setText, text } from './labels.js';
 

@@ -43,7 +43,7 @@ export class ActivityView {
     scene.skipPointerMovePicking = true;
     scene.autoClearDepthAndStencil = true;
 
-    const camera = this.camera = new ArcRotateCamera('camera', -Math.PI / 2, 1.08, 14, new Vector3(0, 1.5, 1.6), scene);
+    const camera = this.camera = new ArcRotateCamera('camera', -Math.PI / 2, 1.1, 14, new Vector3(0, 1.6, 0.4), scene);
     camera.lowerRadiusLimit = 6;
     camera.upperRadiusLimit = 34;
     camera.lowerBetaLimit = 0.3;
@@ -81,6 +81,7 @@ export class ActivityView {
     });
 
     this.listen();
+    this.frame();
     let last = performance.now();
     this.engine.runRenderLoop(() => {
       const now = performance.now();
