@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Logging;
 using Microsoft.JSInterop;
 
 namespace AgentPulse.Web.Components;
@@ -43,6 +44,9 @@ public sealed partial class ActivityScene
 
     [Inject]
     private TimeProvider Time { get; set; } = null!;
+
+    [Inject]
+    private ILogger<ActivityScene> Logger { get; set; } = null!;
 
     private bool VrUnavailable => vr is not { Available: true };
 
@@ -95,6 +99,7 @@ public sealed partial class ActivityScene
         catch (JSException ex)
         {
             // No WebGL (switched off, or no GPU and no software fallback), or the bundle could not be loaded.
+            LogSceneUnavailable(Logger, ex);
             failure = "The 3D view could not start: " + (ex.Message.Contains("WebGL", StringComparison.OrdinalIgnoreCase)
                 ? "this browser has WebGL turned off or unavailable."
                 : ex.Message);
@@ -103,8 +108,18 @@ public sealed partial class ActivityScene
         }
         feed = new SceneFeed(Activity, Client, Toasts, Time, snapshot => _ = InvokeAsync(() => SendAsync(snapshot)));
         feed.Start();
-        vr = await view.InvokeAsync<VrSupport>("vrSupport");
-        StateHasChanged();
+        try
+        {
+            vr = await view.InvokeAsync<VrSupport>("vrSupport");
+        }
+        catch (JSDisconnectedException)
+        {
+            return;
+        }
+        if (!disposed)
+        {
+            StateHasChanged();
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -127,6 +142,12 @@ public sealed partial class ActivityScene
         }
         catch (JSDisconnectedException)
         {
+            return;
+        }
+        catch (JSException ex)
+        {
+            // A fault in the scene must not take the page down; the next snapshot carries the whole state again.
+            LogSnapshotFailed(Logger, ex);
             return;
         }
         // The live region says what the scene now shows.
