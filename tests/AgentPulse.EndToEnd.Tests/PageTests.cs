@@ -106,6 +106,8 @@ public sealed partial class PageTests
 
             server = await RunningServer.StartAsync(port: port, dataPath: dataPath);
             await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+            // The log is durable: the page resumes and gets the interruption, published while it was away, as a live event.
+            await Expect(Notifications(page).GetByRole(AriaRole.Alert).Filter(new() { HasText = "Could not index during.md: interrupted by a server restart" })).ToBeVisibleAsync();
 
             // The truth is what the restarted server says about its tasks: the panel shows each with its outcome.
             using var http = server.CreateHttpClient();

@@ -99,12 +99,18 @@ public static class EventsEndpoints
             events.Add(cloudEvent);
         }
 
-        var results = new List<EventAccepted>(events.Count);
-        foreach (var cloudEvent in events)
+        // One append for the whole batch: contiguous seqs, committed all or none, acknowledged once durable.
+        IReadOnlyList<PublishResult> published;
+        try
         {
-            var result = await publisher.PublishAsync(cloudEvent, EventAudience.Public, cancellationToken);
-            results.Add(new EventAccepted(result.Seq, result.Id, result.Duplicate));
+            published = await publisher.PublishAsync(events, EventAudience.Public, cancellationToken);
         }
+        catch (EventLogUnavailableException ex)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "1";
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Events cannot be stored now", ex.Message);
+        }
+        var results = published.Select(result => new EventAccepted(result.Seq, result.Id, result.Duplicate)).ToList();
         return isBatch
             ? Results.Json(new EventsAccepted(results), AgentPulseJsonContext.Default.EventsAccepted, statusCode: StatusCodes.Status202Accepted)
             : Results.Json(results[0], AgentPulseJsonContext.Default.EventAccepted, statusCode: StatusCodes.Status202Accepted);
