@@ -1,6 +1,3 @@
-using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
 using AgentPulse.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -92,78 +89,5 @@ public sealed class RunningServer : IAsyncDisposable
             {
             }
         }
-    }
-}
-
-/// <summary>A raw protocol client on a real <see cref="ClientWebSocket"/>, for tests that check frames exactly.</summary>
-public sealed class RawClient : IAsyncDisposable
-{
-    private readonly byte[] buffer = new byte[1 << 20];
-
-    private RawClient(ClientWebSocket socket) => Socket = socket;
-
-    public ClientWebSocket Socket { get; }
-
-    public static async Task<RawClient> ConnectAsync(Uri uri, string? origin = null, CancellationToken cancellationToken = default)
-    {
-        var socket = new ClientWebSocket();
-        if (origin is not null)
-        {
-            socket.Options.SetRequestHeader("Origin", origin);
-        }
-        await socket.ConnectAsync(uri, cancellationToken);
-        return new RawClient(socket);
-    }
-
-    /// <summary>The next text frame as JSON, or <c>null</c> when the server closed (see <see cref="ClientWebSocket.CloseStatus"/>).</summary>
-    public async Task<JsonElement?> ReceiveAsync(TimeSpan? timeout = null)
-    {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        var count = 0;
-        while (true)
-        {
-            var result = await Socket.ReceiveAsync(buffer.AsMemory(count), cts.Token);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-            count += result.Count;
-            if (result.EndOfMessage)
-            {
-                return JsonDocument.Parse(buffer.AsMemory(0, count)).RootElement.Clone();
-            }
-        }
-    }
-
-    /// <summary>The next frame whose type is not <c>session.heartbeat</c>.</summary>
-    public async Task<JsonElement> ReceiveFrameAsync(TimeSpan? timeout = null)
-    {
-        while (true)
-        {
-            var frame = await ReceiveAsync(timeout) ?? throw new InvalidOperationException($"The server closed the connection: {Socket.CloseStatus} {Socket.CloseStatusDescription}");
-            if (frame.GetProperty("type").GetString() != "session.heartbeat")
-            {
-                return frame;
-            }
-        }
-    }
-
-    public Task SendTextAsync(string text) =>
-        Socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Socket.State == WebSocketState.Open)
-        {
-            try
-            {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
-            }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-            {
-            }
-        }
-        Socket.Dispose();
     }
 }

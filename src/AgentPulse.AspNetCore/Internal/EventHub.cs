@@ -15,6 +15,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     private readonly IEventLog log;
     private readonly IEventObserver[] observers;
     private readonly AgentPulseMetrics metrics;
+    private readonly TimeProvider time;
     private readonly ILogger<EventHub> logger;
     // Guards the connection set, lastFanOutSeq and observer calls together, so that a joining
     // connection sees an exact cut: everything up to lastFanOutSeq is in the log, everything after
@@ -24,11 +25,12 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     private long lastFanOutSeq;
     private volatile bool completed;
 
-    public EventHub(IEventLog log, IEnumerable<IEventObserver> observers, AgentPulseMetrics metrics, ILogger<EventHub> logger)
+    public EventHub(IEventLog log, IEnumerable<IEventObserver> observers, AgentPulseMetrics metrics, TimeProvider time, ILogger<EventHub> logger)
     {
         this.log = log;
         this.observers = observers.ToArray();
         this.metrics = metrics;
+        this.time = time;
         this.logger = logger;
         lastFanOutSeq = log.LastSeq;
     }
@@ -50,9 +52,14 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
             throw new ArgumentException("An event needs a source.", nameof(cloudEvent));
         }
         ObjectDisposedException.ThrowIf(completed, this);
-        if (string.IsNullOrEmpty(cloudEvent.Id))
+        if (string.IsNullOrEmpty(cloudEvent.Id) || cloudEvent.Time is null)
         {
-            cloudEvent = cloudEvent with { Id = Guid.NewGuid().ToString("N") };
+            // What the producer left out is made here: an id, and the time of the publish.
+            cloudEvent = cloudEvent with
+            {
+                Id = string.IsNullOrEmpty(cloudEvent.Id) ? Guid.NewGuid().ToString("N") : cloudEvent.Id,
+                Time = cloudEvent.Time ?? time.GetUtcNow(),
+            };
         }
         // The common case, an in-memory log and no other publisher in the way, completes here
         // synchronously: no allocation for a task, no thread hop.
