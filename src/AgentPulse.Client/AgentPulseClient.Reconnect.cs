@@ -227,7 +227,7 @@ public sealed partial class AgentPulseClient
                 {
                     await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client closing", connection.Aborted).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+                catch (Exception ex) when (SocketErrors.IsGone(ex))
                 {
                 }
                 await receiving.ConfigureAwait(false);
@@ -246,7 +246,7 @@ public sealed partial class AgentPulseClient
                     {
                         await socket.CloseOutputAsync(EchoCloseStatus(socket.CloseStatus), "", connection.Aborted).ConfigureAwait(false);
                     }
-                    catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+                    catch (Exception ex) when (SocketErrors.IsGone(ex))
                     {
                     }
                 }
@@ -457,7 +457,7 @@ public sealed partial class AgentPulseClient
                 sendWanted.Reader.TryRead(out _);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (SocketErrors.IsGone(ex))
         {
             // The receive loop sees the end of the connection and says why.
         }

@@ -50,26 +50,14 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(work);
         ObjectDisposedException.ThrowIf(stopping.IsCancellationRequested, this);
 
-        var entry = new TaskEntry(definition, work, onFailed, CancellationTokenSource.CreateLinkedTokenSource(stopping.Token), new ProgressThrottle(options.ProgressInterval))
-        {
-            Record = new TaskRecord
-            {
-                TaskId = definition.TaskId,
-                Kind = definition.Kind,
-                Title = definition.Title,
-                Agent = definition.Agent,
-                ResourceId = definition.ResourceId,
-                Owner = definition.Owner,
-                Status = AgentTaskStatus.Running,
-                StartedAt = time.GetUtcNow(),
-            },
-        };
+        var entry = new TaskEntry(definition, work, onFailed, CancellationTokenSource.CreateLinkedTokenSource(stopping.Token), new ProgressThrottle(options.ProgressInterval));
         lock (gate)
         {
             active.Add(definition.TaskId, entry);
         }
-        store.Save(entry.Record);
-        await PublishAsync(entry, new TaskStarted(definition.TaskId, definition.Kind, definition.Title, definition.Agent, definition.ResourceId), Subject(entry), entry.Record.StartedAt);
+        var started = new TaskStarted(definition.TaskId, definition.Kind, definition.Title, definition.Agent, definition.ResourceId);
+        var now = time.GetUtcNow();
+        await StepAsync(entry, started, TaskRecord.Started(started, now, definition.Owner), now);
 
         var lane = lanes[(int)definition.Lane];
         bool runNow;
@@ -159,7 +147,12 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         return CancelResult.Cancelled;
     }
 
-    /// <summary>Stops taking tasks and ends the running ones without recording an outcome: the next start marks them interrupted, as after a crash.</summary>
+    /// <summary>
+    /// Stops taking tasks, cancels the queued and running ones, and waits for the running ones until
+    /// <paramref name="cancellationToken"/> (the host's shutdown timeout) fires. Nothing is recorded
+    /// for them: the next start fails them as interrupted, exactly as after a crash. A task that does
+    /// not heed its cancellation is left behind, so that the process can exit.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         Task[] toWait;
@@ -182,17 +175,27 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+            LogLeftRunning(logger, toWait.Count(t => !t.IsCompleted));
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <remarks>
+    /// Waits for nothing: the host has stopped the runner already, within its shutdown timeout, and
+    /// waiting here for a task that ignores its cancellation would keep the process from ever exiting.
+    /// </remarks>
+    public ValueTask DisposeAsync()
     {
-        await StopAsync(CancellationToken.None);
         lock (gate)
         {
+            if (disposed)
+            {
+                return ValueTask.CompletedTask;
+            }
             disposed = true;
         }
+        stopping.Cancel();
         stopping.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     internal async ValueTask ReportAsync(TaskEntry entry, TaskProgress report)
@@ -206,10 +209,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         }
     }
 
-    /// <remarks>
-    /// The snapshot takes a task's startedAt and finishedAt from the event times, so the events that
-    /// start and end a task carry the very times the store keeps (<paramref name="at"/>).
-    /// </remarks>
+    /// <summary>Publishes one of the catalog's payloads with the task's source and audience.</summary>
     internal ValueTask PublishAsync<T>(TaskEntry entry, T payload, string subject, DateTimeOffset? at = null) where T : class
     {
         var audience = entry.Definition.Owner is { } owner ? EventAudience.User(owner) : EventAudience.Public;
@@ -218,6 +218,22 @@ internal sealed partial class TaskRunner : IAsyncDisposable
 
         static async ValueTask Discard(ValueTask<PublishResult> publish) => await publish;
     }
+
+    /// <summary>
+    /// Every step of a task's life (started, queued, progress, completed, failed) goes through here:
+    /// its record becomes <paramref name="next"/> (folded by <see cref="TaskRecord"/>, as every reader
+    /// of the events folds them), the store keeps it, and the event goes out carrying the very time
+    /// the record holds (the snapshot takes a task's startedAt and finishedAt from the event times).
+    /// </summary>
+    private async ValueTask StepAsync<T>(TaskEntry entry, T payload, TaskRecord next, DateTimeOffset at) where T : class
+    {
+        entry.Record = next;
+        store.Save(next);
+        await PublishAsync(entry, payload, Subject(entry), at);
+    }
+
+    private ValueTask PublishProgressAsync(TaskEntry entry, TaskProgress progress) =>
+        StepAsync(entry, progress, entry.Record.With(progress), time.GetUtcNow());
 
     private static TaskError Cancelled => new("cancelled", "The task was cancelled.");
 
@@ -244,6 +260,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs the work, then ends the task: completed, or failed with a reason; or, when the server is stopping, not at all.</summary>
     private async Task RunAsync(TaskEntry entry)
     {
         var token = entry.Cancellation.Token;
@@ -258,14 +275,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
             await checkpoints.ReachedAsync(new TaskCheckpoint(definition.TaskId, definition.Kind, "running", null, null), token);
             outcome = await entry.Work(new TaskContext(this, entry), token);
         }
-        catch (Exception) when (stopping.IsCancellationRequested)
-        {
-            // The server is stopping: record nothing, as a crash would; the next start marks it interrupted.
-            LogAbandoned(logger, definition.TaskId);
-            ReleaseSlot(entry);
-            return;
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
             error = Cancelled;
             retryable = true;
@@ -275,15 +285,25 @@ internal sealed partial class TaskRunner : IAsyncDisposable
             error = ex.Error;
             retryable = ex.Retryable;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
         {
             LogTaskCrashed(logger, definition.TaskId, definition.Kind, ex);
             error = new TaskError("internal", "Something went wrong on the server while running this task. Try again; if it fails again, look at the server log.");
             retryable = true;
         }
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+            // Whatever the work threw as the server stopped, it is left unfinished below.
+        }
 
         try
         {
+            if (stopping.IsCancellationRequested)
+            {
+                // The server is stopping: record nothing, as a crash would; the next start fails it as interrupted.
+                LogAbandoned(logger, definition.TaskId);
+                return;
+            }
             lock (gate)
             {
                 entry.State = EntryState.Finishing;
@@ -318,10 +338,8 @@ internal sealed partial class TaskRunner : IAsyncDisposable
     private async Task CompleteAsync(TaskEntry entry, TaskOutcome outcome)
     {
         var now = time.GetUtcNow();
-        entry.Record = entry.Record.Completed(now);
-        store.Save(entry.Record);
         var durationMs = (long)time.GetElapsedTime(entry.RunningSince).TotalMilliseconds;
-        await PublishAsync(entry, new TaskCompleted(entry.Definition.TaskId, durationMs, outcome.Result), Subject(entry), now);
+        await StepAsync(entry, new TaskCompleted(entry.Definition.TaskId, durationMs, outcome.Result), entry.Record.Completed(now), now);
         if (outcome.AfterCompleted is { } after)
         {
             await after();
@@ -341,18 +359,20 @@ internal sealed partial class TaskRunner : IAsyncDisposable
                 LogFinishFailed(logger, entry.Definition.TaskId, ex);
             }
         }
-        var now = time.GetUtcNow();
-        entry.Record = entry.Record.Failed(error, now);
-        store.Save(entry.Record);
         LogTaskFailed(logger, entry.Definition.TaskId, error.Code, error.Message);
-        await PublishAsync(entry, new TaskFailed(entry.Definition.TaskId, error, retryable), Subject(entry), now);
+        var now = time.GetUtcNow();
+        await StepAsync(entry, new TaskFailed(entry.Definition.TaskId, error, retryable), entry.Record.Failed(error, now), now);
     }
 
+    /// <summary>Ends a task that never ran (cancelled while queued); when the server is stopping, leaves it unfinished.</summary>
     private async Task FinishQueuedAsync(TaskEntry entry, TaskError error)
     {
         try
         {
-            await FailAsync(entry, error, retryable: true);
+            if (!stopping.IsCancellationRequested)
+            {
+                await FailAsync(entry, error, retryable: true);
+            }
         }
         finally
         {
@@ -362,13 +382,6 @@ internal sealed partial class TaskRunner : IAsyncDisposable
             }
             entry.Cancellation.Dispose();
         }
-    }
-
-    private async ValueTask PublishProgressAsync(TaskEntry entry, TaskProgress progress)
-    {
-        entry.Record = entry.Record.With(progress);
-        store.Save(entry.Record);
-        await PublishAsync(entry, progress, Subject(entry));
     }
 
     private void ReleaseSlot(TaskEntry entry)
@@ -407,7 +420,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         public TaskFailedHandler? OnFailed { get; } = onFailed;
         public CancellationTokenSource Cancellation { get; } = cancellation;
         public ProgressThrottle Throttle { get; } = throttle;
-        public required TaskRecord Record { get; set; }
+        public TaskRecord Record { get; set; } = null!;
         public EntryState State { get; set; }
         public long RunningSince { get; set; }
     }
