@@ -2,8 +2,6 @@ using System.Net;
 using AgentPulse.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,33 +14,17 @@ namespace AgentPulse.AspNetCore.Tests;
 /// <c>UseWebSockets()</c>, <c>MapAgentPulse("/ws/agents")</c>, on Kestrel at 127.0.0.1 and an
 /// ephemeral port; HTTP/1.1 by default, or cleartext HTTP/2 only (WebSockets over extended CONNECT).
 /// </summary>
-internal sealed class LibraryHost : IAsyncDisposable
+internal sealed class LibraryHost : AppHost
 {
-    private LibraryHost(WebApplication app, int port, bool http2)
-    {
-        App = app;
-        Port = port;
-        Http2 = http2;
-    }
-
-    public WebApplication App { get; }
-
-    public int Port { get; }
+    private LibraryHost(WebApplication app, bool http2)
+        : base(app) => Http2 = http2;
 
     /// <summary>Whether the endpoint speaks HTTP/2 only (and <see cref="ConnectAsync"/> connects over it).</summary>
     public bool Http2 { get; }
 
-    public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
-
-    /// <summary>ws://127.0.0.1:port/ws/agents plus <paramref name="query"/> (without '?').</summary>
-    public Uri WebSocketUri(string? query = null) =>
-        new($"ws://127.0.0.1:{Port}/ws/agents{(string.IsNullOrEmpty(query) ? "" : "?" + query)}");
-
     /// <summary>A raw protocol client, over this host's HTTP version.</summary>
     public Task<RawClient> ConnectAsync(string? query = null, string? origin = null) =>
         RawClient.ConnectAsync(WebSocketUri(query), origin, Http2);
-
-    public HttpClient CreateHttpClient() => new() { BaseAddress = new Uri($"http://127.0.0.1:{Port}/") };
 
     /// <summary>Starts the host. <paramref name="settings"/> are configuration keys such as "AgentPulse:SendQueueCapacity".</summary>
     public static async Task<LibraryHost> StartAsync(
@@ -64,19 +46,6 @@ internal sealed class LibraryHost : IAsyncDisposable
         app.UseWebSockets();
         app.MapAgentPulse("/ws/agents");
         await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return new LibraryHost(app, address.Port, http2);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await App.StopAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        await App.DisposeAsync();
+        return new LibraryHost(app, http2);
     }
 }

@@ -3,6 +3,7 @@ using AgentPulse.Server.Tasks;
 using AgentPulse.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Tests;
 
@@ -95,11 +96,10 @@ public sealed class RestartTests
         // shutdown timeout can end the wait for it.
         var shutdownTimeout = TimeSpan.FromSeconds(2);
         var gate = new TaskGate { Holds = c => c.Kind == "document.index" && c.Stage == "indexing", IgnoresCancellation = true };
-        var first = await RunningServer.StartAsync(configure: builder =>
-        {
-            builder.Services.AddSingleton<ITaskCheckpoints>(gate);
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout);
-        });
+        var first = await RunningServer.StartAsync(
+            new Dictionary<string, string?> { ["shutdownTimeoutSeconds"] = "2" },
+            builder => builder.Services.AddSingleton<ITaskCheckpoints>(gate));
+        Assert.Equal(shutdownTimeout, first.Get<IOptions<HostOptions>>().Value.ShutdownTimeout);
         var dataPath = first.DataPath;
         string documentId, taskId;
         try

@@ -1,8 +1,5 @@
 using AgentPulse.Server;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentPulse.Testing;
 
@@ -10,36 +7,18 @@ namespace AgentPulse.Testing;
 /// The real server on Kestrel, 127.0.0.1 and an ephemeral port, with a data folder of its own.
 /// Start a second one on the same data folder and port to simulate a restart.
 /// </summary>
-public sealed class RunningServer : IAsyncDisposable
+public sealed class RunningServer : AppHost
 {
-    private RunningServer(WebApplication app, Uri baseAddress, string dataPath, bool ownsData)
+    private RunningServer(WebApplication app, string dataPath, bool ownsData)
+        : base(app)
     {
-        App = app;
-        BaseAddress = baseAddress;
         DataPath = dataPath;
         OwnsData = ownsData;
     }
 
-    public WebApplication App { get; }
-
-    /// <summary>http://127.0.0.1:port/</summary>
-    public Uri BaseAddress { get; }
-
     public string DataPath { get; }
 
     private bool OwnsData { get; }
-
-    public int Port => BaseAddress.Port;
-
-    public IServiceProvider Services => App.Services;
-
-    public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
-
-    /// <summary>ws://127.0.0.1:port/ws/agents plus <paramref name="query"/> (without '?').</summary>
-    public Uri WebSocketUri(string? query = null) =>
-        new($"ws://127.0.0.1:{Port}/ws/agents{(string.IsNullOrEmpty(query) ? "" : "?" + query)}");
-
-    public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
 
     /// <summary>Starts the app. <paramref name="settings"/> are configuration keys such as "AgentPulse:SendQueueCapacity".</summary>
     public static async Task<RunningServer> StartAsync(
@@ -58,8 +37,7 @@ public sealed class RunningServer : IAsyncDisposable
         }
         var app = AgentPulseApp.Build([.. args], configure);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningServer(app, new Uri(address.EndsWith('/') ? address : address + "/"), dataPath, ownsData);
+        return new RunningServer(app, dataPath, ownsData);
     }
 
     /// <summary>Stops the app (connections get 1001) and keeps the data folder.</summary>
@@ -69,16 +47,9 @@ public sealed class RunningServer : IAsyncDisposable
         await App.DisposeAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        try
-        {
-            await App.StopAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        await App.DisposeAsync();
+        await base.DisposeAsync();
         if (OwnsData)
         {
             try
