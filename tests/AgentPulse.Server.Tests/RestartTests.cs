@@ -15,7 +15,6 @@ public sealed class RestartTests
         // Hold a long document after its second chunk went into the writer, before its own commit.
         var gate = new TaskGate { Holds = c => c.Kind == "document.index" && c.Stage == "indexing" && c.Current == 2 };
         var first = await RunningServer.StartAsync(configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(gate));
-        var dataPath = first.DataPath;
         string heldDocumentId, heldTaskId;
         int keptChunks;
         try
@@ -45,8 +44,7 @@ public sealed class RestartTests
             await first.StopAsync();
         }
 
-        var second = await RunningServer.StartAsync(port: first.Port, dataPath: dataPath);
-        try
+        await using var second = await RunningServer.RestartAsync(first);
         {
             using var http = second.CreateHttpClient();
             await using var events = await EventRecorder.ConnectAsync(second);
@@ -76,17 +74,6 @@ public sealed class RestartTests
             Assert.Equal("night-shift.txt", (await DocumentUploadTests.WaitForSearchAsync(events, searchTask)).GetProperty("results")[0].Str("name"));
             Assert.Equal("indexed", (await http.GetJsonAsync($"api/documents/{heldDocumentId}")).Str("status"));
         }
-        finally
-        {
-            await second.StopAsync();
-            try
-            {
-                Directory.Delete(dataPath, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
     }
 
     [Fact]
@@ -100,7 +87,6 @@ public sealed class RestartTests
             new Dictionary<string, string?> { ["shutdownTimeoutSeconds"] = "2" },
             builder => builder.Services.AddSingleton<ITaskCheckpoints>(gate));
         Assert.Equal(shutdownTimeout, first.Get<IOptions<HostOptions>>().Value.ShutdownTimeout);
-        var dataPath = first.DataPath;
         string documentId, taskId;
         try
         {
@@ -118,8 +104,7 @@ public sealed class RestartTests
             gate.Open(); // the task left behind wakes, sees the server stopped, and records nothing
         }
 
-        var second = await RunningServer.StartAsync(port: first.Port, dataPath: dataPath);
-        try
+        await using var second = await RunningServer.RestartAsync(first);
         {
             using var http = second.CreateHttpClient();
             var task = await http.GetJsonAsync($"api/tasks/{taskId}");
@@ -129,17 +114,6 @@ public sealed class RestartTests
             var document = await http.GetJsonAsync($"api/documents/{documentId}");
             Assert.Equal("failed", document.Str("status"));
             Assert.Equal("interrupted", document.GetProperty("error").Str("code"));
-        }
-        finally
-        {
-            await second.StopAsync();
-            try
-            {
-                Directory.Delete(dataPath, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
         }
     }
 }

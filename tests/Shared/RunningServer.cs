@@ -18,7 +18,7 @@ public sealed class RunningServer : AppHost
 
     public string DataPath { get; }
 
-    private bool OwnsData { get; }
+    private bool OwnsData { get; set; }
 
     /// <summary>Starts the app. <paramref name="settings"/> are configuration keys such as "AgentPulse:SendQueueCapacity".</summary>
     public static async Task<RunningServer> StartAsync(
@@ -38,6 +38,18 @@ public sealed class RunningServer : AppHost
         var app = AgentPulseApp.Build([.. args], configure);
         await app.StartAsync();
         return new RunningServer(app, dataPath, ownsData);
+    }
+
+    /// <summary>
+    /// Starts the app again on the port and data folder of <paramref name="stopped"/> (stopped with
+    /// <see cref="StopAsync"/>), as a restart would; the new one deletes the folder when disposed.
+    /// </summary>
+    public static async Task<RunningServer> RestartAsync(RunningServer stopped, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(stopped);
+        var server = await StartAsync(configure: configure, port: stopped.Port, dataPath: stopped.DataPath);
+        server.OwnsData = true;
+        return server;
     }
 
     /// <summary>Stops the app (connections get 1001) and keeps the data folder.</summary>
