@@ -29,11 +29,11 @@ public sealed class AgentPulseOptions
     /// <summary>How long a close handshake may take before the socket is aborted (default: 5 seconds).</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How many events the in-memory log keeps for resume (default: 10000).</summary>
+    /// <summary>How many events the log keeps for resume (default: 10000).</summary>
     [Range(1, 100_000_000)]
     public int LogRetentionCount { get; set; } = 10_000;
 
-    /// <summary>How long the in-memory log keeps an event for resume (default: 10 minutes).</summary>
+    /// <summary>How long the log keeps an event for resume (default: 10 minutes).</summary>
     public TimeSpan LogRetentionAge { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How many events one resume reads from the log per batch (default: 512).</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using AgentPulse.AspNetCore;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Events;
@@ -99,15 +100,21 @@ public static class EventsEndpoints
             events.Add(cloudEvent);
         }
 
-        var results = new List<object>(events.Count);
-        foreach (var cloudEvent in events)
+        // One append for the whole batch: contiguous seqs, committed all or none, acknowledged once durable.
+        IReadOnlyList<PublishResult> published;
+        try
         {
-            var result = await publisher.PublishAsync(cloudEvent, EventAudience.Public, cancellationToken);
-            results.Add(new { seq = result.Seq, id = result.Id, duplicate = result.Duplicate });
+            published = await publisher.PublishAsync(events, EventAudience.Public, cancellationToken);
         }
+        catch (EventLogUnavailableException ex)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "1";
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Events cannot be stored now", ex.Message);
+        }
+        var results = published.Select(result => new EventAccepted(result.Seq, result.Id, result.Duplicate)).ToList();
         return isBatch
-            ? Results.Json(new { events = results }, statusCode: StatusCodes.Status202Accepted)
-            : Results.Json(results[0], statusCode: StatusCodes.Status202Accepted);
+            ? Results.Json(new EventsAccepted(results), AgentPulseJsonContext.Default.EventsAccepted, statusCode: StatusCodes.Status202Accepted)
+            : Results.Json(results[0], AgentPulseJsonContext.Default.EventAccepted, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static IResult TooLarge(EventsOptions options) =>
