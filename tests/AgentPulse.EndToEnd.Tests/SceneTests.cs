@@ -155,47 +155,27 @@ public sealed partial class SceneTests
     [Fact]
     public async Task Scene_WhenTheServerRestarts_SaysReconnecting_ThenConnected()
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
-        var port = server.Port;
-        try
-        {
-            await using var browser = await Chromium.LaunchAsync(TestName(), webGl: true);
-            var page = browser.Page;
-            await OpenAsync(page, server);
-            var connected = await SceneHook.WaitAsync(page, "v.status.state === 'connected'");
-            Assert.Equal("Connected", connected.GetProperty("status").GetProperty("text").GetString());
+        await using var stopped = await RunningServer.StartAsync();
+        await using var browser = await Chromium.LaunchAsync(TestName(), webGl: true);
+        var page = browser.Page;
+        await OpenAsync(page, stopped);
+        var connected = await SceneHook.WaitAsync(page, "v.status.state === 'connected'");
+        Assert.Equal("Connected", connected.GetProperty("status").GetProperty("text").GetString());
 
-            await server.StopAsync();
-            server = null;
+        await stopped.StopAsync();
 
-            var reconnecting = await SceneHook.WaitAsync(page, "v.status.state === 'reconnecting'");
-            Assert.Matches(ReconnectingText(), reconnecting.GetProperty("status").GetProperty("text").GetString());
-            Assert.Equal("#f59e0b", reconnecting.GetProperty("status").GetProperty("color").GetString());
-            await Expect(SceneStatus(page)).ToHaveTextAsync(ReconnectingText());
-            await browser.ScreenshotAsync("3d-08-reconnecting");
+        var reconnecting = await SceneHook.WaitAsync(page, "v.status.state === 'reconnecting'");
+        Assert.Matches(ReconnectingText(), reconnecting.GetProperty("status").GetProperty("text").GetString());
+        Assert.Equal("#f59e0b", reconnecting.GetProperty("status").GetProperty("color").GetString());
+        await Expect(SceneStatus(page)).ToHaveTextAsync(ReconnectingText());
+        await browser.ScreenshotAsync("3d-08-reconnecting");
 
-            server = await RunningServer.StartAsync(port: port, dataPath: dataPath);
+        await using var server = await RunningServer.RestartAsync(stopped);
 
-            var back = await SceneHook.WaitAsync(page, "v.status.state === 'connected'");
-            Assert.Equal("#22c55e", back.GetProperty("status").GetProperty("color").GetString());
-            await Expect(SceneStatus(page)).ToHaveTextAsync("Connected");
-            await browser.ScreenshotAsync("3d-09-reconnected");
-        }
-        finally
-        {
-            if (server is not null)
-            {
-                await server.DisposeAsync();
-            }
-            try
-            {
-                Directory.Delete(dataPath, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        var back = await SceneHook.WaitAsync(page, "v.status.state === 'connected'");
+        Assert.Equal("#22c55e", back.GetProperty("status").GetProperty("color").GetString());
+        await Expect(SceneStatus(page)).ToHaveTextAsync("Connected");
+        await browser.ScreenshotAsync("3d-09-reconnected");
     }
 
     [Fact]
