@@ -2,7 +2,6 @@ using System.Text;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Storage;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -15,7 +14,8 @@ internal static class DocumentsEndpoints
     public static void MapDocuments(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/documents");
-        group.MapPost("/", UploadAsync);
+        // Kestrel's own limit (30 MB by default) would cut an upload short before ours could answer clearly.
+        group.MapPost("/", UploadAsync).WithBodySizeLimit(endpoints.ServiceProvider.GetRequiredService<IOptions<DocumentOptions>>().Value.MaxRequestBytes);
         group.MapGet("/", (DocumentStore store) => Results.Json(new DocumentList(store.List()), AgentPulseJsonContext.Default.DocumentList));
         group.MapGet("/{documentId}", Get);
         group.MapDelete("/{documentId}", DeleteAsync);
@@ -52,11 +52,6 @@ internal static class DocumentsEndpoints
     {
         var opts = options.Value;
         var request = context.Request;
-        // Kestrel's own limit (30 MB by default) would cut the request short before ours could answer clearly.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = opts.MaxRequestBytes;
-        }
         if (request.ContentLength > opts.MaxRequestBytes)
         {
             return TooLarge($"An upload may be up to {Describe.Size(opts.MaxRequestBytes)} in all.");
@@ -105,7 +100,7 @@ internal static class DocumentsEndpoints
                 staged.Add((tempPath, name, size));
             }
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (Exception ex) when (BodySizeLimit.IsTooLarge(ex))
         {
             refusal = TooLarge($"An upload may be up to {Describe.Size(opts.MaxRequestBytes)} in all.");
         }
