@@ -8,7 +8,10 @@ public sealed class AgentPulseOptions
     /// <summary>The server sends <c>session.heartbeat</c> when nothing was sent for this long (default: 15 seconds).</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How many frames may wait for one connection; past that it is closed with 4008 (default: 1024).</summary>
+    /// <summary>
+    /// How many events may wait for one connection; past that its writer catches up from the log, and
+    /// only a connection further behind than the log retains is closed with 4008 (default: 1024).
+    /// </summary>
     [Range(16, 1_000_000)]
     public int SendQueueCapacity { get; set; } = 1024;
 

@@ -13,7 +13,8 @@ public interface IEventPublisher
     /// once committed. A repeat of a <c>source</c> + <c>id</c> still in the log is not appended again:
     /// the result carries the first seq and <see cref="PublishResult.Duplicate"/>.
     /// </summary>
-    /// <param name="cloudEvent">The event; <c>type</c> and <c>source</c> are required, <c>id</c> is made when empty, <c>seq</c> is ignored.</param>
+    /// <param name="cloudEvent">The event; <c>type</c> and <c>source</c> are required, <c>id</c> is made when empty,
+    /// <c>time</c> is the time of the publish (from the app's <see cref="TimeProvider"/>) when missing, <c>seq</c> is ignored.</param>
     /// <param name="audience">Who may see it: <see cref="EventAudience.Public"/> or one user's.</param>
     /// <param name="cancellationToken">Cancels the wait for room in the log's queue (never a commit under way).</param>
     /// <returns>The assigned seq, once the event is committed (durable, with a durable log). With the
@@ -60,7 +61,7 @@ public static class EventPublisherExtensions
         return publisher.PublishAsync(cloudEvent, EventAudience.Public, cancellationToken);
     }
 
-    /// <summary>Publishes one of the catalog's payloads, with its type taken from the catalog.</summary>
+    /// <summary>Publishes one of the catalog's payloads, with its type taken from the catalog and the time of the publish.</summary>
     /// <param name="publisher">The publisher.</param>
     /// <param name="data">A catalog payload such as <see cref="TaskProgress"/>.</param>
     /// <param name="source">The producer, such as <c>/agents/indexer</c>.</param>
@@ -71,6 +72,6 @@ public static class EventPublisherExtensions
         where T : class
     {
         ArgumentNullException.ThrowIfNull(publisher);
-        return publisher.PublishAsync(CloudEvent.Create(data, source, subject, time: DateTimeOffset.UtcNow), audience, cancellationToken);
+        return publisher.PublishAsync(CloudEvent.Create(data, source, subject), audience, cancellationToken);
     }
 }

@@ -53,7 +53,7 @@ public sealed partial class AgentPulseClient
                 sendWanted.Reader.TryRead(out _);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (SocketErrors.IsGone(ex))
         {
             // The receive loop sees the end of the connection and says why.
         }

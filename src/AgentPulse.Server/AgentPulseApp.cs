@@ -16,7 +16,7 @@ public static class AgentPulseApp
         builder.Services.AddAgentPulse(options => builder.Configuration.GetSection("AgentPulse").Bind(options))
             .AddTaskSnapshots()
             .AddEventLog(builder.Configuration);
-        builder.Services.Configure<EventsOptions>(builder.Configuration.GetSection("Events"));
+        builder.Services.AddOptions<EventsOptions>().Bind(builder.Configuration.GetSection("Events")).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("AgentPulse", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
@@ -26,7 +26,7 @@ public static class AgentPulseApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        app.UseWebSockets();
         app.MapAgentPulse("/ws/agents");
         app.MapEvents();
         app.MapAgents();

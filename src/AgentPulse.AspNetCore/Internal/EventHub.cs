@@ -15,6 +15,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     private readonly IEventLog log;
     private readonly IEventObserver[] observers;
     private readonly AgentPulseMetrics metrics;
+    private readonly TimeProvider time;
     private readonly ILogger<EventHub> logger;
     // Guards the connection set, lastFanOutSeq and observer calls together, so that a joining
     // connection sees an exact cut: everything up to lastFanOutSeq is in the log, everything after
@@ -24,11 +25,12 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     private long lastFanOutSeq;
     private volatile bool completed;
 
-    public EventHub(IEventLog log, IEnumerable<IEventObserver> observers, AgentPulseMetrics metrics, ILogger<EventHub> logger)
+    public EventHub(IEventLog log, IEnumerable<IEventObserver> observers, AgentPulseMetrics metrics, TimeProvider time, ILogger<EventHub> logger)
     {
         this.log = log;
         this.observers = observers.ToArray();
         this.metrics = metrics;
+        this.time = time;
         this.logger = logger;
     }
 
@@ -80,7 +82,16 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
             throw new ArgumentException("An event needs a source.", nameof(cloudEvent));
         }
         ObjectDisposedException.ThrowIf(completed, this);
-        return string.IsNullOrEmpty(cloudEvent.Id) ? cloudEvent with { Id = Guid.NewGuid().ToString("N") } : cloudEvent;
+        if (!string.IsNullOrEmpty(cloudEvent.Id) && cloudEvent.Time is not null)
+        {
+            return cloudEvent;
+        }
+        // What the producer left out is made here: an id, and the time of the publish.
+        return cloudEvent with
+        {
+            Id = string.IsNullOrEmpty(cloudEvent.Id) ? Guid.NewGuid().ToString("N") : cloudEvent.Id,
+            Time = cloudEvent.Time ?? time.GetUtcNow(),
+        };
     }
 
     /// <summary>Stops taking events: publishing from now on throws <see cref="ObjectDisposedException"/>.</summary>

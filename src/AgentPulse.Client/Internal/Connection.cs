@@ -193,7 +193,7 @@ internal sealed class Connection : IDisposable
         {
             await Socket.CloseOutputAsync(status, description, Aborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException or InvalidOperationException)
+        catch (Exception ex) when (SocketErrors.IsGone(ex) || ex is InvalidOperationException)
         {
         }
     }

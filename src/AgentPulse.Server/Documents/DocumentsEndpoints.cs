@@ -2,7 +2,6 @@ using System.Text;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Storage;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -15,7 +14,8 @@ internal static class DocumentsEndpoints
     public static void MapDocuments(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/documents");
-        group.MapPost("/", UploadAsync);
+        // Kestrel's own limit (30 MB by default) would cut an upload short before ours could answer clearly.
+        group.MapPost("/", UploadAsync).WithBodySizeLimit(endpoints.ServiceProvider.GetRequiredService<IOptions<DocumentOptions>>().Value.MaxRequestBytes);
         group.MapGet("/", (DocumentStore store) => Results.Json(new DocumentList(store.List()), AgentPulseJsonContext.Default.DocumentList));
         group.MapGet("/{documentId}", Get);
         group.MapDelete("/{documentId}", DeleteAsync);
@@ -27,28 +27,21 @@ internal static class DocumentsEndpoints
             ? Results.Json(document, AgentPulseJsonContext.Default.DocumentRecord)
             : Problems.NotFound("document", documentId);
 
-    private static async Task<IResult> DeleteAsync(string documentId, DocumentStore store, DocumentAgent agent)
-    {
-        if (store.Get(documentId) is not { } document)
-        {
-            return Problems.NotFound("document", documentId);
-        }
-        await agent.DeleteAsync(document);
-        return Results.NoContent();
-    }
+    private static async Task<IResult> DeleteAsync(string documentId, DocumentAgent agent) =>
+        await agent.DeleteAsync(documentId) ? Results.NoContent() : Problems.NotFound("document", documentId);
 
-    private static async Task<IResult> ReindexAsync(string documentId, DocumentStore store, DocumentAgent agent)
+    private static async Task<IResult> ReindexAsync(string documentId, DocumentAgent agent)
     {
-        if (store.Get(documentId) is not { } document)
+        var (result, document) = await agent.ReindexAsync(documentId);
+        return result switch
         {
-            return Problems.NotFound("document", documentId);
-        }
-        if (await agent.ReindexAsync(document) is not { } record)
-        {
-            return Problems.Create(StatusCodes.Status409Conflict, "Already being indexed", $"{document.Name} is being indexed right now.");
-        }
-        var accepted = new DocumentsAccepted([new AcceptedDocument(record.DocumentId, record.TaskId, record.Name)]);
-        return Results.Json(accepted, AgentPulseJsonContext.Default.DocumentsAccepted, statusCode: StatusCodes.Status202Accepted);
+            ReindexResult.NotFound => Problems.NotFound("document", documentId),
+            ReindexResult.AlreadyIndexing => Problems.Create(StatusCodes.Status409Conflict, "Already being indexed", $"{document!.Name} is being indexed right now."),
+            _ => Results.Json(
+                new DocumentsAccepted([new AcceptedDocument(document!.DocumentId, document.TaskId, document.Name)]),
+                AgentPulseJsonContext.Default.DocumentsAccepted,
+                statusCode: StatusCodes.Status202Accepted),
+        };
     }
 
     /// <summary>
@@ -59,14 +52,9 @@ internal static class DocumentsEndpoints
     {
         var opts = options.Value;
         var request = context.Request;
-        // Kestrel's own limit (30 MB by default) would cut the request short before ours could answer clearly.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = opts.MaxRequestBytes;
-        }
         if (request.ContentLength > opts.MaxRequestBytes)
         {
-            return TooLarge($"An upload may be up to {Megabytes(opts.MaxRequestBytes)} in all.");
+            return TooLarge($"An upload may be up to {Describe.Size(opts.MaxRequestBytes)} in all.");
         }
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
@@ -106,15 +94,15 @@ internal static class DocumentsEndpoints
                 if (size > opts.MaxFileBytes)
                 {
                     File.Delete(tempPath);
-                    refusal = TooLarge($"{name} is larger than {Megabytes(opts.MaxFileBytes)}, the largest file AgentPulse takes.");
+                    refusal = TooLarge($"{name} is larger than {Describe.Size(opts.MaxFileBytes)}, the largest file AgentPulse takes.");
                     continue;
                 }
                 staged.Add((tempPath, name, size));
             }
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (Exception ex) when (BodySizeLimit.IsTooLarge(ex))
         {
-            refusal = TooLarge($"An upload may be up to {Megabytes(opts.MaxRequestBytes)} in all.");
+            refusal = TooLarge($"An upload may be up to {Describe.Size(opts.MaxRequestBytes)} in all.");
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
         {
@@ -218,6 +206,4 @@ internal static class DocumentsEndpoints
 
     private static IResult TooLarge(string detail) =>
         Problems.Create(StatusCodes.Status413PayloadTooLarge, "File too large", detail);
-
-    private static string Megabytes(long bytes) => $"{bytes / (1024.0 * 1024.0):0.#} MB";
 }
