@@ -28,6 +28,8 @@ public sealed class InMemoryEventLogTests
                 Seqs.AddRange(entries.Select(e => e.Seq));
             }
         }
+
+        public void OnReset(LogReset reset) => throw new InvalidOperationException("The in-memory log never loses its continuity.");
     }
 
     [Fact]
