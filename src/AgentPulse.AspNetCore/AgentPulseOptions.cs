@@ -15,6 +15,26 @@ public sealed class AgentPulseOptions
     [Range(16, 1_000_000)]
     public int SendQueueCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// How many WebSocket upgrades this node admits per second, so that a storm of reconnects (another
+    /// node died, the network came back) is spread instead of arriving at once; beyond it an upgrade is
+    /// answered 503 with <c>Retry-After</c>, each refused client given a later second, and the .NET client
+    /// waits that long. Also sets the reconnect window of a graceful stop: connections / this rate.
+    /// 0 admits every upgrade at once (default: 50; raise it to what a node can take).
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxUpgradesPerSecond { get; set; } = 50;
+
+    /// <summary>How many upgrades may come at once, beyond the rate, before any is refused (default: 20).</summary>
+    [Range(1, 1_000_000)]
+    public int UpgradeBurst { get; set; } = 20;
+
+    /// <summary>
+    /// The longest reconnect window a graceful stop (or a reset of the event log) gives its clients: they
+    /// are spread over connections / <see cref="MaxUpgradesPerSecond"/>, at most this (default: 30 seconds).
+    /// </summary>
+    public TimeSpan MaxReconnectWindow { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The largest frame a client may send, in bytes; a larger one closes the connection with 1009 (default: 16384).</summary>
     [Range(256, 16 * 1024 * 1024)]
     public int MaxInboundFrameBytes { get; set; } = 16 * 1024;

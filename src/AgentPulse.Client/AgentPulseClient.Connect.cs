@@ -32,6 +32,14 @@ public sealed partial class AgentPulseClient
                 LogConnectFailed(logger, ex);
                 return ConnectionEnd.Failed(DisconnectReason.ConnectTimeout, new TimeoutException($"connect timed out after {connectTimeout.TotalSeconds:0.###} s", ex));
             }
+            catch (ServerBusyException busy)
+            {
+                // Up to a second later than asked: Retry-After is in whole seconds, and every client refused
+                // in the same instant was told the same number.
+                var wait = (busy.RetryAfter ?? TimeSpan.FromSeconds(1)) + TimeSpan.FromSeconds(random());
+                LogServerBusy(logger, wait.TotalSeconds);
+                return ConnectionEnd.Failed(DisconnectReason.ServerBusy, busy) with { ServerDelay = wait };
+            }
             catch (Exception ex)
             {
                 LogConnectFailed(logger, ex);
@@ -62,6 +70,10 @@ public sealed partial class AgentPulseClient
             else
             {
                 end = await receiving.ConfigureAwait(false);
+                if (!end.Terminal && connection.ServerDelay is { } asked)
+                {
+                    end = end with { ServerDelay = asked }; // a goodbye came before the close (or the drop)
+                }
                 connection.StopSending();
                 await sending.ConfigureAwait(false);
                 if (socket.State == WebSocketState.CloseReceived)

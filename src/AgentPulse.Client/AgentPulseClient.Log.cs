@@ -60,4 +60,10 @@ public sealed partial class AgentPulseClient
 
     [LoggerMessage(EventId = 19, Level = LogLevel.Error, Message = "The reconnect policy {Policy} failed; giving up.")]
     private static partial void LogPolicyFailed(ILogger logger, string policy, Exception exception);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "The server says goodbye ({Reason}): reconnecting in {AfterMs} ms (its window {WindowMs} ms).")]
+    private static partial void LogGoodbye(ILogger logger, string reason, long afterMs, long windowMs);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "The server is busy (503): trying again in {RetryAfter} s as it asked.")]
+    private static partial void LogServerBusy(ILogger logger, double retryAfter);
 }

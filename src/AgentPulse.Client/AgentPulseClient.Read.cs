@@ -9,6 +9,9 @@ public sealed partial class AgentPulseClient
     private const int InitialReceiveBuffer = 16 * 1024;
     private const int MaxFrameBytes = 64 * 1024 * 1024;
 
+    /// <summary>The longest wait a server may ask for; a longer one is cut to this.</summary>
+    internal static readonly TimeSpan MaxServerDelay = TimeSpan.FromMinutes(10);
+
     /// <summary>The only reader of the socket: reads whole frames, hands each to <see cref="HandleFrameAsync"/>, and says how the connection ended.</summary>
     private async Task<ConnectionEnd> ReceiveLoopAsync(Connection connection, ClientRun run)
     {
@@ -96,6 +99,13 @@ public sealed partial class AgentPulseClient
                     if (JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.SessionFrameSessionError) is { Data: { } error })
                     {
                         LogSessionError(logger, error.Code, error.Message);
+                    }
+                    return;
+                case EventTypes.SessionGoodbye:
+                    if (JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.SessionFrameSessionGoodbye) is { Data: { } goodbye })
+                    {
+                        connection.ServerDelay = TimeSpan.FromMilliseconds(Math.Clamp(goodbye.ReconnectAfterMs, 0, (long)MaxServerDelay.TotalMilliseconds));
+                        LogGoodbye(logger, goodbye.Reason, goodbye.ReconnectAfterMs, goodbye.WindowMs);
                     }
                     return;
                 case EventTypes.SessionSubscribed:

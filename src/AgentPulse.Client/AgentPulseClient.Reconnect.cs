@@ -60,7 +60,8 @@ public sealed partial class AgentPulseClient
                 {
                     roundStarted = time.GetTimestamp();
                 }
-                var next = end.Welcomed ? 1 : attempt + 1;
+                // A wait the server asked for is not a failed attempt: the count goes on only when the server said nothing.
+                var next = end.Welcomed ? 1 : end.ServerDelay is not null ? Math.Max(attempt, 1) : attempt + 1;
                 if (NextDelay(next, time.GetElapsedTime(roundStarted), end) is not { } wait)
                 {
                     LogGaveUp(logger, next - 1, end.Reason, end.Exception);
@@ -137,7 +138,7 @@ public sealed partial class AgentPulseClient
     {
         try
         {
-            return policy.NextDelay(new ReconnectContext(attempt, elapsed, random(), end.Reason, end.CloseCode));
+            return policy.NextDelay(new ReconnectContext(attempt, elapsed, random(), end.Reason, end.CloseCode, end.ServerDelay));
         }
         catch (Exception ex)
         {

@@ -37,8 +37,18 @@ public enum DisconnectReason
     /// <summary>The server closed with 1000. Final.</summary>
     ClosedByServer,
 
-    /// <summary>The server closed with 1001: it is stopping or restarting. Reconnects by the policy.</summary>
+    /// <summary>
+    /// The server closed with 1001 or 1012: it (or its event log) is stopping or restarting. Reconnects after the
+    /// wait the server's <c>session.goodbye</c> gave (<see cref="ReconnectContext.ServerDelay"/>), else by the policy.
+    /// </summary>
     ServerGoingAway,
+
+    /// <summary>
+    /// The server is taking too many connections at once: it refused the handshake with 503 (outside the browser,
+    /// which hides the status) or closed with 1013. Reconnects after the wait it asked for (<c>Retry-After</c>,
+    /// <see cref="ReconnectContext.ServerDelay"/>), else by the policy.
+    /// </summary>
+    ServerBusy,
 
     /// <summary>The server closed with 4008: this client fell further behind than its log keeps. Reconnects by the policy, resuming with <c>after</c>.</summary>
     SlowConsumer,

@@ -17,7 +17,9 @@ public enum JitterMode
 /// The default <see cref="IReconnectPolicy"/>: exponential backoff with jitter. Attempt <c>n</c> waits
 /// <c>min(MaxDelay, InitialDelay × Factor^(n-1))</c>, spread by <see cref="Jitter"/>; after
 /// <see cref="MaxAttempts"/> attempts it gives up. With the defaults, attempts 1 to 5 wait within
-/// [0.5, 1], [1, 2], [2, 4], [4, 8] and [8, 16] seconds, and there is no sixth.
+/// [0.5, 1], [1, 2], [2, 4], [4, 8] and [8, 16] seconds, and there is no sixth. When the server said how
+/// long to wait (<see cref="ReconnectContext.ServerDelay"/>), it waits that long and does not give up: the
+/// server is up, and spreading its clients.
 /// </summary>
 public sealed class ExponentialBackoffReconnectPolicy : IReconnectPolicy
 {
@@ -87,6 +89,10 @@ public sealed class ExponentialBackoffReconnectPolicy : IReconnectPolicy
     public TimeSpan? NextDelay(ReconnectContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.ServerDelay is { } asked)
+        {
+            return asked < TimeSpan.Zero ? TimeSpan.Zero : asked;
+        }
         if (MaxAttempts is > 0 and var max && context.Attempt > max)
         {
             return null;

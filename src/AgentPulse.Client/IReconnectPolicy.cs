@@ -25,4 +25,9 @@ public interface IReconnectPolicy
 /// <param name="RandomSample">A value in [0, 1) from <see cref="AgentPulseClientOptions.Random"/>, for jitter.</param>
 /// <param name="Reason">Why the last connection or attempt ended, such as <see cref="DisconnectReason.HeartbeatTimeout"/>.</param>
 /// <param name="CloseCode">The close code it ended with (1006 when lost without a close frame); <c>null</c> when no socket was opened.</param>
-public sealed record ReconnectContext(int Attempt, TimeSpan Elapsed, double RandomSample, DisconnectReason Reason, int? CloseCode);
+/// <param name="ServerDelay">
+/// How long the server asked this client to wait: the <c>reconnectAfterMs</c> of its <c>session.goodbye</c> (it spreads
+/// its clients over a window when it stops), or the <c>Retry-After</c> of a 503 refusal plus up to a second of jitter
+/// (it admits connections at a bounded rate). <c>null</c> when the server said nothing.
+/// </param>
+public sealed record ReconnectContext(int Attempt, TimeSpan Elapsed, double RandomSample, DisconnectReason Reason, int? CloseCode, TimeSpan? ServerDelay = null);

@@ -30,6 +30,7 @@ namespace AgentPulse.Protocol;
 [JsonSerializable(typeof(SessionFrame<SessionSubscribed>))]
 [JsonSerializable(typeof(SessionFrame<SessionPong>))]
 [JsonSerializable(typeof(SessionFrame<SessionError>))]
+[JsonSerializable(typeof(SessionFrame<SessionGoodbye>))]
 [JsonSerializable(typeof(ClientOperation))]
 [JsonSerializable(typeof(DocumentRecord))]
 [JsonSerializable(typeof(DocumentList))]

@@ -28,6 +28,8 @@ public static class EventTypes
     public const string SessionPong = "session.pong";
     /// <summary>An error that keeps the connection (<see cref="SessionError"/>).</summary>
     public const string SessionError = "session.error";
+    /// <summary>The server is about to close the connection and says when to come back (<see cref="SessionGoodbye"/>).</summary>
+    public const string SessionGoodbye = "session.goodbye";
 
     /// <summary>The prefix of every session frame type.</summary>
     public const string SessionPrefix = "session.";

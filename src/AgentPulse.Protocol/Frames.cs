@@ -31,6 +31,9 @@ public static class Frames
     /// <summary><c>session.error</c>.</summary>
     public static byte[] Error(string code, string message) => Session(EventTypes.SessionError, new SessionError(code, message), AgentPulseJsonContext.Default.SessionFrameSessionError);
 
+    /// <summary><c>session.goodbye</c>.</summary>
+    public static byte[] Goodbye(SessionGoodbye data) => Session(EventTypes.SessionGoodbye, data, AgentPulseJsonContext.Default.SessionFrameSessionGoodbye);
+
     /// <summary>Serializes an event with its seq.</summary>
     public static byte[] Event(CloudEvent cloudEvent) => JsonSerializer.SerializeToUtf8Bytes(cloudEvent, AgentPulseJsonContext.Default.CloudEvent);
 

@@ -34,6 +34,18 @@ public sealed record SessionPong(string? Id);
 /// <param name="Message">What went wrong, fit to show a developer.</param>
 public sealed record SessionError(string Code, string Message);
 
+/// <summary>
+/// <c>session.goodbye</c>: the server closes the connection next (1012 when it, or its event log, restarts;
+/// 1013 when it is overloaded) and says when this client should come back, so that all its clients do
+/// not come back at once. The server spreads its clients over <paramref name="WindowMs"/>, which grows
+/// with the number of its connections; a client waits <paramref name="ReconnectAfterMs"/>, then resumes
+/// with <c>after</c> as after any drop.
+/// </summary>
+/// <param name="Reason">Why, fit to show a developer.</param>
+/// <param name="ReconnectAfterMs">How long this client waits before it reconnects, in milliseconds.</param>
+/// <param name="WindowMs">The window over which the server spreads all its clients, in milliseconds.</param>
+public sealed record SessionGoodbye(string Reason, long ReconnectAfterMs, long WindowMs);
+
 /// <summary>The codes of <see cref="SessionError"/>.</summary>
 public static class ErrorCodes
 {

@@ -40,6 +40,7 @@ public static class ConnectionStatusText
         DisconnectReason.ConnectionLost => "the connection was lost",
         DisconnectReason.ClosedByServer => "closed by the server",
         DisconnectReason.ServerGoingAway => "the server is restarting",
+        DisconnectReason.ServerBusy => "the server is busy",
         DisconnectReason.SlowConsumer => "the page fell behind the server",
         DisconnectReason.PolicyViolation or DisconnectReason.MessageTooBig => "the server refused what the page sent",
         DisconnectReason.ServerFrameTooBig => "the server sent more than the page takes",

@@ -1,5 +1,7 @@
 using System.Net.WebSockets;
+using System.Text.Json;
 using AgentPulse.AspNetCore;
+using AgentPulse.Protocol;
 using AgentPulse.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -38,9 +40,10 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public async Task ServerShutdown_ClosesEveryConnectionWith1001()
+    public async Task ServerShutdown_TellsEachConnectionWhenToComeBack_SpreadOverAWindow_ThenClosesWith1012()
     {
-        var server = await LibraryHost.StartAsync();
+        // Two connections at two admitted a second: a window of one second, one of them told 0 ms, the other 500 ms.
+        var server = await LibraryHost.StartAsync(new Dictionary<string, string?> { ["AgentPulse:MaxUpgradesPerSecond"] = "2" });
         await using var first = await server.ConnectAsync();
         await first.HandshakeAsync();
         await using var second = await server.ConnectAsync();
@@ -48,10 +51,18 @@ public sealed class LifecycleTests
 
         var stopping = server.DisposeAsync().AsTask();
 
-        Assert.Null(await first.ReceiveAsync());
-        Assert.Null(await second.ReceiveAsync());
-        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, first.Socket.CloseStatus);
-        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, second.Socket.CloseStatus);
+        var goodbyes = new List<JsonElement>();
+        foreach (var client in new[] { first, second })
+        {
+            var goodbye = await client.ReceiveAsync();
+            Assert.Equal("session.goodbye", goodbye!.Value.Type());
+            goodbyes.Add(goodbye.Value.Data());
+            Assert.Null(await client.ReceiveAsync());
+            Assert.Equal(CloseCodes.ServiceRestart, (int)client.Socket.CloseStatus!);
+        }
+        Assert.Equal([0L, 500L], goodbyes.Select(g => g.GetProperty("reconnectAfterMs").GetInt64()));
+        Assert.All(goodbyes, g => Assert.Equal(1000, g.GetProperty("windowMs").GetInt64()));
+        Assert.All(goodbyes, g => Assert.Equal("server stopping", g.GetProperty("reason").GetString()));
         await stopping;
     }
 }

@@ -106,7 +106,7 @@ public sealed class ServerTests
             var next = await received.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Wait);
 
             Assert.Equal(ResyncReason.Initial, initial.Reason);
-            Assert.Equal((CloseCodes.GoingAway, DisconnectReason.ServerGoingAway), (lost.CloseCode, lost.Reason));
+            Assert.Equal((CloseCodes.ServiceRestart, DisconnectReason.ServerGoingAway), (lost.CloseCode, lost.Reason));
             Assert.Equal(ResyncReason.LogReset, resync.Reason);
             Assert.NotEqual(initial.Epoch, resync.Epoch);
             Assert.Equal(resync.Epoch, client.Epoch);

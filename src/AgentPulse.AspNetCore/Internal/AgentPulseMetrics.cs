@@ -12,6 +12,7 @@ internal sealed class AgentPulseMetrics
     private readonly Counter<long> framesSent;
     private readonly Counter<long> queueOverflows;
     private readonly Counter<long> resumes;
+    private readonly Counter<long> upgradesRefused;
 
     public AgentPulseMetrics(IMeterFactory meterFactory)
     {
@@ -21,6 +22,7 @@ internal sealed class AgentPulseMetrics
         framesSent = meter.CreateCounter<long>("agentpulse.frames.sent", "{frame}", "Frames sent to connections.");
         queueOverflows = meter.CreateCounter<long>("agentpulse.queue.overflows", "{connection}", "Connections closed with 4008 because their send queue overflowed.");
         resumes = meter.CreateCounter<long>("agentpulse.resumes", "{connection}", "Connections that asked to resume, by whether they were recovered.");
+        upgradesRefused = meter.CreateCounter<long>("agentpulse.upgrades.refused", "{request}", "WebSocket upgrades answered 503 because they came faster than MaxUpgradesPerSecond.");
     }
 
     public void ConnectionOpened() => connections.Add(1);
@@ -32,6 +34,8 @@ internal sealed class AgentPulseMetrics
     public void FramesSent(int count) => framesSent.Add(count);
 
     public void QueueOverflowed() => queueOverflows.Add(1);
+
+    public void UpgradeRefused() => upgradesRefused.Add(1);
 
     public void Resumed(bool recovered) => resumes.Add(1, new KeyValuePair<string, object?>("recovered", recovered));
 }

@@ -11,6 +11,7 @@ internal sealed class AgentPulseOptionsValidator : IValidateOptions<AgentPulseOp
         Positive(options.InvalidFrameWindow, nameof(options.InvalidFrameWindow));
         Positive(options.CloseTimeout, nameof(options.CloseTimeout));
         Positive(options.LogRetentionAge, nameof(options.LogRetentionAge));
+        Positive(options.MaxReconnectWindow, nameof(options.MaxReconnectWindow));
         if (options.HeartbeatInterval.TotalSeconds is > int.MaxValue or < 1)
         {
             errors.Add($"{nameof(options.HeartbeatInterval)} must be at least 1 second.");

@@ -1,5 +1,6 @@
 using AgentPulse.Protocol;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AgentPulse.AspNetCore.Internal;
 
@@ -16,6 +17,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     private readonly IEventObserver[] observers;
     private readonly AgentPulseMetrics metrics;
     private readonly TimeProvider time;
+    private readonly AgentPulseOptions options;
     private readonly ILogger<EventHub> logger;
     // Guards the connection set, lastFanOutSeq and observer calls together, so that a joining
     // connection sees an exact cut: everything up to lastFanOutSeq is in the log, everything after
@@ -23,14 +25,17 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     private readonly Lock fanOutGate = new();
     private ServerConnection[] connections = [];
     private long lastFanOutSeq;
+    // The log's epoch as of lastFanOutSeq: it changes with a reset, under the gate, so a join sees both agree.
+    private string epoch = "";
     private volatile bool completed;
 
-    public EventHub(IEventLog log, IEnumerable<IEventObserver> observers, AgentPulseMetrics metrics, TimeProvider time, ILogger<EventHub> logger)
+    public EventHub(IEventLog log, IEnumerable<IEventObserver> observers, AgentPulseMetrics metrics, TimeProvider time, IOptions<AgentPulseOptions> options, ILogger<EventHub> logger)
     {
         this.log = log;
         this.observers = observers.ToArray();
         this.metrics = metrics;
         this.time = time;
+        this.options = options.Value;
         this.logger = logger;
     }
 
@@ -46,6 +51,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
         lock (fanOutGate)
         {
             lastFanOutSeq = Math.Max(lastFanOutSeq, log.LastSeq);
+            epoch = log.Epoch;
         }
     }
 
@@ -131,20 +137,36 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
 
     /// <summary>
     /// Takes the log's loss of continuity: fan-out goes on from the new position, and every connection
-    /// is closed with 1012 so that it resumes and is told what the log can recover.
+    /// is told to resume (a goodbye, then 1012), spread over a window, and is then told what the log can recover.
     /// </summary>
     public void OnReset(LogReset reset)
     {
-        ServerConnection[] closing;
+        int count;
         lock (fanOutGate)
         {
             lastFanOutSeq = reset.LastSeq;
-            closing = connections;
+            epoch = reset.Epoch;
+            count = connections.Length;
         }
-        LogReset(logger, reset.Reason, reset.Epoch, reset.LastSeq, closing.Length);
-        foreach (var connection in closing)
+        LogReset(logger, reset.Reason, reset.Epoch, reset.LastSeq, count);
+        GoodbyeAll(CloseCodes.ServiceRestart, "event log reset: resume");
+    }
+
+    /// <summary>
+    /// Tells every connection to come back later, then closes it with <paramref name="closeCode"/>: of
+    /// n connections, the i-th waits i × window / n, where the window is n / <see cref="AgentPulseOptions.MaxUpgradesPerSecond"/>
+    /// (at most <see cref="AgentPulseOptions.MaxReconnectWindow"/>): they come back at the rate a node admits.
+    /// </summary>
+    public void GoodbyeAll(int closeCode, string reason)
+    {
+        var all = Volatile.Read(ref connections);
+        var rate = options.MaxUpgradesPerSecond;
+        var window = rate == 0 || all.Length == 0
+            ? TimeSpan.Zero
+            : TimeSpan.FromSeconds(Math.Min(all.Length / (double)rate, options.MaxReconnectWindow.TotalSeconds));
+        for (var i = 0; i < all.Length; i++)
         {
-            connection.RequestClose(CloseCodes.ServiceRestart, "event log reset: resume");
+            all[i].Goodbye(closeCode, reason, window * i / all.Length, window);
         }
     }
 
@@ -152,13 +174,14 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     /// Joins fan-out: every event after the returned seq reaches the connection's queue. When
     /// <paramref name="atCut"/> is given it runs at the same cut (for a snapshot that reflects exactly that seq).
     /// </summary>
-    public long Join(ServerConnection connection, Action? atCut)
+    /// <returns>The cut: the last seq fanned out before the connection joined, and the log's epoch then.</returns>
+    public JoinCut Join(ServerConnection connection, Action? atCut)
     {
         lock (fanOutGate)
         {
             atCut?.Invoke();
             connections = [.. connections, connection];
-            return lastFanOutSeq;
+            return new JoinCut(lastFanOutSeq, epoch);
         }
     }
 
@@ -197,3 +220,6 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Event observer {Observer} failed on seq {Seq}.")]
     private static partial void LogObserverFailed(ILogger logger, string observer, long seq, Exception exception);
 }
+
+/// <summary>Where a connection joined fan-out: after <paramref name="Seq"/>, in <paramref name="Epoch"/>.</summary>
+internal readonly record struct JoinCut(long Seq, string Epoch);

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace AgentPulse.AspNetCore.Internal;
 
-/// <summary>Opens the log at start, runs the heartbeat scan, and closes every connection with 1001 when the app stops.</summary>
+/// <summary>
+/// Opens the log at start, runs the heartbeat scan, and when the app stops tells every connection when to
+/// come back (a <c>session.goodbye</c> spread over a window, then 1012), so that they do not all reconnect at once.
+/// </summary>
 internal sealed class EventHubService(EventHub hub, IOptions<AgentPulseOptions> options, TimeProvider time, IHostApplicationLifetime lifetime) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
@@ -18,12 +21,12 @@ internal sealed class EventHubService(EventHub hub, IOptions<AgentPulseOptions> 
         heartbeats = HeartbeatLoopAsync(stopping.Token);
         // ApplicationStopping fires before the server stops taking requests and waits for open ones,
         // so the close frames go out while Kestrel still drains the WebSocket requests.
-        onStopping = lifetime.ApplicationStopping.Register(() => CloseAll(CloseCodes.GoingAway, "server shutting down"));
+        onStopping = lifetime.ApplicationStopping.Register(() => hub.GoodbyeAll(CloseCodes.ServiceRestart, "server stopping"));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        CloseAll(CloseCodes.GoingAway, "server shutting down");
+        hub.GoodbyeAll(CloseCodes.ServiceRestart, "server stopping");
         hub.Complete();
         await stopping.CancelAsync();
         if (heartbeats is not null)
@@ -35,14 +38,6 @@ internal sealed class EventHubService(EventHub hub, IOptions<AgentPulseOptions> 
             catch (OperationCanceledException)
             {
             }
-        }
-    }
-
-    private void CloseAll(int code, string reason)
-    {
-        foreach (var connection in hub.Connections)
-        {
-            connection.RequestClose(code, reason);
         }
     }
 

@@ -17,15 +17,21 @@ internal sealed partial class ServerConnection
         CancellationTokenRegistration abortOnTimeout = default;
         try
         {
-            var recovered = after is { } from && (epoch is null || epoch == hub.Log.Epoch)
+            var logEpoch = hub.Log.Epoch;
+            var recovered = after is { } from && (epoch is null || epoch == logEpoch)
                 && (await hub.Log.ReadAfterAsync(from, 1, requestAborted)).Complete;
             IReadOnlyList<TaskRecord>? snapshot = null;
-            var joinedAt = recovered
+            var joined = recovered
                 ? hub.Join(this, null)
                 : hub.Join(this, () => snapshot = snapshots.GetSnapshot(user));
             if (after is not null)
             {
                 metrics.Resumed(recovered);
+            }
+            if (joined.Epoch != logEpoch)
+            {
+                // The log was reset between the resume's check and the join: say nothing of either epoch; come back.
+                RequestClose(CloseCodes.ServiceRestart, "event log reset: resume");
             }
 
             // Past a close request, give the handshake CloseTimeout, then abort whatever still waits
@@ -36,7 +42,7 @@ internal sealed partial class ServerConnection
                 closeDeadline.Token.Register(AbortTransport);
             });
 
-            var sending = SendLoopAsync(recovered ? after : null, joinedAt, snapshot, requestAborted);
+            var sending = SendLoopAsync(recovered ? after : null, joined, snapshot, requestAborted);
             var receiving = ReceiveLoopAsync(requestAborted);
             if (await Task.WhenAny(sending, receiving) == receiving)
             {

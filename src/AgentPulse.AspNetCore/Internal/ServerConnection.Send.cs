@@ -9,7 +9,7 @@ internal sealed partial class ServerConnection
     /// The writer: welcome, then replay or snapshot, then whatever the queue holds, batch by batch
     /// (one write per drained batch), until a close is requested; then the close frame.
     /// </summary>
-    private async Task SendLoopAsync(long? replayAfter, long joinedAt, IReadOnlyList<TaskRecord>? snapshot, CancellationToken requestAborted)
+    private async Task SendLoopAsync(long? replayAfter, JoinCut joined, IReadOnlyList<TaskRecord>? snapshot, CancellationToken requestAborted)
     {
         try
         {
@@ -24,7 +24,7 @@ internal sealed partial class ServerConnection
                 {
                     if (!greeted)
                     {
-                        sent += await GreetAsync(replayAfter, joinedAt, snapshot, requestAborted);
+                        sent += await GreetAsync(replayAfter, joined, snapshot, requestAborted);
                         greeted = true;
                     }
                     sent += await DrainAsync(requestAborted);
@@ -58,10 +58,11 @@ internal sealed partial class ServerConnection
     }
 
     /// <summary>The welcome, then the snapshot, or (for a recovered resume) the replay, which is a catch-up from the client's seq.</summary>
-    private async ValueTask<int> GreetAsync(long? replayAfter, long joinedAt, IReadOnlyList<TaskRecord>? snapshot, CancellationToken cancellationToken)
+    private async ValueTask<int> GreetAsync(long? replayAfter, JoinCut joined, IReadOnlyList<TaskRecord>? snapshot, CancellationToken cancellationToken)
     {
         var heartbeatSeconds = (int)Math.Ceiling(options.HeartbeatInterval.TotalSeconds);
-        await sink.AddTextAsync(Frames.Welcome(new SessionWelcome(Frames.ProtocolVersion, ConnectionId, hub.Log.Epoch, joinedAt, replayAfter is not null, heartbeatSeconds)), cancellationToken);
+        var joinedAt = joined.Seq;
+        await sink.AddTextAsync(Frames.Welcome(new SessionWelcome(Frames.ProtocolVersion, ConnectionId, joined.Epoch, joinedAt, replayAfter is not null, heartbeatSeconds)), cancellationToken);
         if (replayAfter is { } after)
         {
             Volatile.Write(ref position, after);

@@ -145,6 +145,20 @@ internal sealed partial class ServerConnection
         return true;
     }
 
+    /// <summary>
+    /// Says goodbye: a <c>session.goodbye</c> telling the client to come back after <paramref name="after"/>,
+    /// then the close with <paramref name="code"/>, after the frames already queued. A connection whose
+    /// control queue is full (a client that stopped reading) is closed without it.
+    /// </summary>
+    public void Goodbye(int code, string reason, TimeSpan after, TimeSpan window)
+    {
+        var frame = Frames.Goodbye(new SessionGoodbye(reason, (long)after.TotalMilliseconds, (long)window.TotalMilliseconds));
+        if (!outbound.TryEnqueueControl(new ControlItem(frame)) || !outbound.TryEnqueueControl(ControlItem.CloseItem(code, reason)))
+        {
+            RequestClose(code, reason);
+        }
+    }
+
     /// <summary>Closes after the frames already queued (errors, pongs) have gone out.</summary>
     private void CloseAfterQueued(int code, string reason)
     {

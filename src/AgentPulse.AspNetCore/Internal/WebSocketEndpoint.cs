@@ -17,6 +17,7 @@ namespace AgentPulse.AspNetCore.Internal;
 internal sealed class WebSocketEndpoint(
     EventHub hub,
     ISnapshotProvider snapshots,
+    UpgradeAdmission admission,
     IOptions<AgentPulseOptions> options,
     TimeProvider time,
     AgentPulseMetrics metrics,
@@ -30,6 +31,16 @@ internal sealed class WebSocketEndpoint(
         if (Refusal(context, opts, out var after, out var epoch, out var patterns) is { } refusal)
         {
             await refusal.ExecuteAsync(context);
+            return;
+        }
+        // After the checks that cost nothing, so that a refused request takes no upgrade slot.
+        if (!admission.TryAdmit(out var retryAfter))
+        {
+            metrics.UpgradeRefused();
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await Problem(StatusCodes.Status503ServiceUnavailable, "Too many connections at once",
+                $"This server admits {opts.MaxUpgradesPerSecond} new connections a second; come back in {seconds} s.").ExecuteAsync(context);
             return;
         }
         using var sink = await AcceptAsync(context);

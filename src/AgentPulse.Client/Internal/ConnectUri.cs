@@ -59,6 +59,13 @@ internal static class ConnectUri
             await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
             return socket;
         }
+        catch (WebSocketException ex) when (!OperatingSystem.IsBrowser() && socket.HttpStatusCode == HttpStatusCode.ServiceUnavailable)
+        {
+            // The server admits connections at a bounded rate and says when to come back.
+            var retryAfter = ServerBusyException.ReadRetryAfter(socket.HttpResponseHeaders);
+            socket.Dispose();
+            throw new ServerBusyException(retryAfter, ex);
+        }
         catch (WebSocketException ex) when (!OperatingSystem.IsBrowser() && socket.HttpStatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             // Typed, so the client reports DisconnectReason.Unauthorized rather than a failed connect.

@@ -56,6 +56,9 @@ internal sealed class Connection : IDisposable
         set => welcomed = value;
     }
 
+    /// <summary>The wait a <c>session.goodbye</c> asked for before the server closes; <c>null</c> without one (only the receive loop writes it).</summary>
+    public TimeSpan? ServerDelay { get; set; }
+
     /// <summary>Set between a welcome with <c>recovered:false</c> and its snapshot.</summary>
     public ResyncReason? ExpectedResync { get; set; }
 

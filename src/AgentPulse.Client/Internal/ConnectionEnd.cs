@@ -9,13 +9,15 @@ namespace AgentPulse.Client.Internal;
 /// <param name="CloseCode">The close code; 1006 when lost without one; <c>null</c> when no socket was opened.</param>
 /// <param name="CloseReason">The server's close text.</param>
 /// <param name="Exception">The exception behind it, if any.</param>
+/// <param name="ServerDelay">How long the server asked this client to wait before it comes back (a <c>session.goodbye</c>, a 503's <c>Retry-After</c>); <c>null</c> when it said nothing.</param>
 internal readonly record struct ConnectionEnd(
     bool Welcomed,
     DisconnectReason Reason,
     bool Terminal,
     int? CloseCode = null,
     string? CloseReason = null,
-    Exception? Exception = null)
+    Exception? Exception = null,
+    TimeSpan? ServerDelay = null)
 {
     public static ConnectionEnd Stopped => new(false, DisconnectReason.Stopped, true, CloseCodes.Normal);
 
@@ -28,7 +30,8 @@ internal readonly record struct ConnectionEnd(
 
     /// <summary>
     /// The server closed with <paramref name="code"/>: 1000, 4001, 1008 and 1009 end the client (1008 and 1009
-    /// mean the server rejected what this client sent, and a retry would send it again); the rest reconnect.
+    /// mean the server rejected what this client sent, and a retry would send it again); the rest reconnect
+    /// (1001 and 1012: the server or its log restarts; 1013: it is busy).
     /// </summary>
     public static ConnectionEnd Closed(bool welcomed, int code, string? text)
     {
@@ -38,7 +41,8 @@ internal readonly record struct ConnectionEnd(
             CloseCodes.Unauthorized => (DisconnectReason.Unauthorized, true),
             CloseCodes.PolicyViolation => (DisconnectReason.PolicyViolation, true),
             CloseCodes.MessageTooBig => (DisconnectReason.MessageTooBig, true),
-            CloseCodes.GoingAway => (DisconnectReason.ServerGoingAway, false),
+            CloseCodes.GoingAway or CloseCodes.ServiceRestart => (DisconnectReason.ServerGoingAway, false),
+            CloseCodes.TryAgainLater => (DisconnectReason.ServerBusy, false),
             CloseCodes.SlowConsumer => (DisconnectReason.SlowConsumer, false),
             _ => (DisconnectReason.OtherCloseCode, false),
         };
