@@ -50,6 +50,19 @@ public sealed class ExponentialBackoffReconnectPolicyTests
         Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), policy.NextDelay(Context(attempt, sample)));
     }
 
+    [Theory]
+    // attempt, the server's wait (ms): the wait is taken as it is, past the give-up too.
+    [InlineData(1, 0)]
+    [InlineData(1, 7_250)]
+    [InlineData(6, 3_400)]
+    [InlineData(100, 45_000)]
+    public void AWaitTheServerAskedFor_IsTaken_AndNeverGivesUp(int attempt, double serverMs)
+    {
+        var context = Context(attempt, 0.5) with { ServerDelay = TimeSpan.FromMilliseconds(serverMs) };
+
+        Assert.Equal(TimeSpan.FromMilliseconds(serverMs), new ExponentialBackoffReconnectPolicy().NextDelay(context));
+    }
+
     [Fact]
     public void ZeroMaxAttempts_MeansNoLimit()
     {

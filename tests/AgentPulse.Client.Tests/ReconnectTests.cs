@@ -236,6 +236,8 @@ public sealed class ReconnectTests
 
     [Theory]
     [InlineData(CloseCodes.GoingAway, "server shutting down", DisconnectReason.ServerGoingAway)]
+    [InlineData(CloseCodes.ServiceRestart, "server stopping", DisconnectReason.ServerGoingAway)]
+    [InlineData(CloseCodes.TryAgainLater, "busy", DisconnectReason.ServerBusy)]
     [InlineData(CloseCodes.SlowConsumer, "slow consumer: resume with after", DisconnectReason.SlowConsumer)]
     [InlineData(1011, "oops", DisconnectReason.OtherCloseCode)]
     public async Task ServerClose_WithAPassingCode_Reconnects(int code, string text, DisconnectReason reason)
@@ -257,6 +259,51 @@ public sealed class ReconnectTests
 
         Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), reason, code, text), waiting);
         Assert.Equal(new ConnectionStatus(ConnectionState.Connected, 0, null, null, code, text, "c2"), await log.NextAsync());
+    }
+
+    [Fact]
+    public async Task AGoodbye_BeforeTheClose_IsTheWaitBeforeTheReconnect_NotTheBackoff()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome();
+        await start.WaitAsync(TestTimeouts.Wait);
+        await log.WaitForAsync(s => s.State == ConnectionState.Connected);
+
+        socket.Push(Frames.Goodbye(new SessionGoodbye("server stopping", 7_250, 20_000)));
+        socket.PushClose(CloseCodes.ServiceRestart, "server stopping");
+        var waiting = await log.NextAsync();
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, TimeSpan.FromMilliseconds(7_250), DisconnectReason.ServerGoingAway, CloseCodes.ServiceRestart, "server stopping"), waiting);
+
+        time.Advance(TimeSpan.FromMilliseconds(7_249));
+        Assert.Equal(1, script.Calls);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        (await script.NextOpenedAsync()).PushWelcome(recovered: true, connectionId: "c2");
+        Assert.Equal(ConnectionState.Connected, (await log.NextAsync()).State);
+        Assert.Equal(2, script.Calls);
+    }
+
+    [Fact]
+    public async Task ABlip_WithoutAGoodbye_StillReconnectsAfterTheFirstBackoff()
+    {
+        var script = new SocketScript();
+        var time = new FakeTimeProvider();
+        await using var client = NewClient(script, time);
+        var log = new StatusLog(client);
+        var start = client.StartAsync();
+        var socket = await script.NextOpenedAsync();
+        socket.PushWelcome();
+        await start.WaitAsync(TestTimeouts.Wait);
+        await log.WaitForAsync(s => s.State == ConnectionState.Connected);
+
+        socket.Abort();
+
+        var waiting = await log.NextAsync();
+        Assert.Equal((1, Expected(1), DisconnectReason.ConnectionLost, (int?)CloseCodes.Abnormal), (waiting.Attempt, waiting.NextDelay!.Value, waiting.Reason!.Value, waiting.CloseCode));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using AgentPulse.AspNetCore;
 using AgentPulse.Protocol;
 using AgentPulse.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AgentPulse.Client.Tests;
@@ -406,6 +407,27 @@ public sealed class ServerTests
         }
 
         Assert.Equal(["step 0", "step 1", "step 2", "step 3", "step 4"], got);
+    }
+
+    [Fact]
+    public async Task AServerAtItsUpgradeRate_Refuses503_AndTheClientWaitsItsRetryAfterPlusJitter_WithoutCountingAnAttempt()
+    {
+        var serverTime = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await RunningServer.StartAsync(
+            new Dictionary<string, string?> { ["AgentPulse:MaxUpgradesPerSecond"] = "1", ["AgentPulse:UpgradeBurst"] = "1" },
+            configure: builder => builder.Services.AddSingleton<TimeProvider>(serverTime));
+        await using var first = NewClient(server);
+        await first.StartAsync();
+        await using var second = NewClient(server, o => o.Random = () => 0.5);
+        var log = new StatusLog(second);
+
+        var starting = second.StartAsync();
+
+        // The server's slot for it is 2 s away ("Retry-After: 2"); half a second of jitter on top.
+        var waiting = await log.WaitForAsync(s => s.NextDelay is not null);
+        Assert.Equal((ConnectionState.Connecting, 1, TimeSpan.FromSeconds(2.5), DisconnectReason.ServerBusy), (waiting.State, waiting.Attempt, waiting.NextDelay!.Value, waiting.Reason!.Value));
+        await second.StopAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => starting);
     }
 
     [Fact]
