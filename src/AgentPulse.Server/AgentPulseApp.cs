@@ -1,5 +1,7 @@
 using AgentPulse.AspNetCore;
+using AgentPulse.Server.Configuration;
 using AgentPulse.Server.Events;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
 namespace AgentPulse.Server;
@@ -13,14 +15,28 @@ public static class AgentPulseApp
         var webUi = WebUi.Find();
         webUi.Configure(builder);
         builder.Services.AddProblemDetails();
+        var log = EventLogChoice.Read(builder.Configuration).Kind;
         builder.Services.AddAgentPulse(options => builder.Configuration.GetSection("AgentPulse").Bind(options))
             .AddTaskSnapshots()
-            .AddEventLog(builder.Configuration);
+            .AddEventLog(builder.Configuration, log);
+        // Every key under AgentPulse: is checked at start: a misspelt one stops it, an unknown one is logged.
+        builder.Services.AddSingleton<ConfigurationCheck>();
+        builder.Services.AddSingleton<IValidateOptions<AgentPulseOptions>>(sp => sp.GetRequiredService<ConfigurationCheck>());
+        builder.Services.AddHostedService<ConfigurationReport>();
         builder.Services.AddOptions<EventsOptions>().Bind(builder.Configuration.GetSection("Events")).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("AgentPulse", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
-        builder.Services.AddAgents(builder.Configuration);
+        // A cluster runs the agents on some nodes only (their documents and index stay on that node's DataPath).
+        var agents = builder.Configuration.GetSection("Agents").GetValue("Enabled", true);
+        if (agents)
+        {
+            builder.Services.AddAgents(builder.Configuration);
+            if (log == EventLogKind.Redis)
+            {
+                builder.Services.Configure<AgentsOptions>(options => options.SeedSnapshotFromStore = false);
+            }
+        }
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -29,7 +45,10 @@ public static class AgentPulseApp
         app.UseWebSockets();
         app.MapAgentPulse("/ws/agents");
         app.MapEvents();
-        app.MapAgents();
+        if (agents)
+        {
+            app.MapAgents();
+        }
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapPrometheusScrapingEndpoint("/metrics");
         webUi.Map(app);
@@ -37,25 +56,25 @@ public static class AgentPulseApp
     }
 
     /// <summary>
-    /// The log named by <c>AgentPulse:Log</c>: <c>Sqlite</c> (the default: <c>DataPath/events.db</c>,
-    /// options under <c>AgentPulse:Sqlite</c>) or <c>Memory</c>.
+    /// The log the configuration asks for (<see cref="EventLogChoice"/>): <c>Sqlite</c> (the default:
+    /// <c>DataPath/events.db</c>, options under <c>AgentPulse:Sqlite</c>), <c>Memory</c>, or <c>Redis</c> (options
+    /// under <c>AgentPulse:Redis</c>). A contradiction stops the start (<see cref="ConfigurationCheck"/>).
     /// </summary>
-    private static IAgentPulseBuilder AddEventLog(this IAgentPulseBuilder builder, IConfiguration configuration)
+    private static IAgentPulseBuilder AddEventLog(this IAgentPulseBuilder builder, IConfiguration configuration, EventLogKind log)
     {
-        var log = configuration["AgentPulse:Log"] is { Length: > 0 } name ? name : "Sqlite";
-        if (log.Equals("Memory", StringComparison.OrdinalIgnoreCase))
+        switch (log)
         {
-            return builder;
+            case EventLogKind.Memory:
+                return builder;
+            case EventLogKind.Redis:
+                return builder.AddRedis(options => configuration.GetSection("AgentPulse:Redis").Bind(options));
+            default:
+                var dataPath = configuration["DataPath"] is { Length: > 0 } path ? path : "./data";
+                return builder.AddSqliteLog(options =>
+                {
+                    options.Path = Path.Combine(dataPath, "events.db");
+                    configuration.GetSection("AgentPulse:Sqlite").Bind(options);
+                });
         }
-        if (!log.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException($"AgentPulse:Log is '{log}': use 'Sqlite' (durable, the default) or 'Memory'.");
-        }
-        var dataPath = configuration["DataPath"] is { Length: > 0 } path ? path : "./data";
-        return builder.AddSqliteLog(options =>
-        {
-            options.Path = Path.Combine(dataPath, "events.db");
-            configuration.GetSection("AgentPulse:Sqlite").Bind(options);
-        });
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using AgentPulse.AspNetCore;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
@@ -25,6 +26,7 @@ internal sealed partial class AgentsService(
     TaskRunner runner,
     TaskProjection projection,
     IEventPublisher publisher,
+    IOptions<AgentsOptions> options,
     TimeProvider time,
     ILogger<AgentsService> logger) : IHostedService
 {
@@ -38,8 +40,11 @@ internal sealed partial class AgentsService(
             Directory.Delete(incoming, recursive: true);
         }
         var unfinished = tasks.List(activeOnly: true, int.MaxValue);
-        var recent = tasks.List(activeOnly: false, projection.MaxFinished);
-        projection.Seed(recent.UnionBy(unfinished, r => r.TaskId));
+        if (options.Value.SeedSnapshotFromStore)
+        {
+            var recent = tasks.List(activeOnly: false, projection.MaxFinished);
+            projection.Seed(recent.UnionBy(unfinished, r => r.TaskId));
+        }
 
         var removed = 0;
         foreach (var document in documents.List())

@@ -1,3 +1,5 @@
+using AgentPulse.AspNetCore;
+
 namespace AgentPulse.Server;
 
 /// <summary>
@@ -8,6 +10,13 @@ internal static class Problems
 {
     public static IResult Create(int status, string title, string detail) =>
         Results.Problem(title: title, detail: detail, statusCode: status);
+
+    /// <summary>503 with <c>Retry-After</c>: the event log cannot store events now (Redis unreachable, a full disk); nothing was kept.</summary>
+    public static IResult EventsUnavailable(HttpContext context, EventLogUnavailableException exception)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return Create(StatusCodes.Status503ServiceUnavailable, "Events cannot be stored now", exception.Message);
+    }
 
     public static IResult NotFound(string what, string id) =>
         Create(StatusCodes.Status404NotFound, $"No such {what}", $"There is no {what} with the id {id}.");

@@ -1,6 +1,7 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Server;
 using AgentPulse.Server.Documents;
+using Microsoft.Extensions.Options;
 
 // A PDF is read in a process of its own: this assembly, started by PdfProcess.
 if (args is [PdfProcess.ChildVerb, .. var rest])
@@ -16,7 +17,13 @@ try
 }
 catch (EventLogUnavailableException ex)
 {
-    // The log could not be opened (damaged, not ours, in use): say which file and what to do, and fail.
+    // The log could not be opened (damaged, not ours, in use, Redis unreachable): say which and what to do, and fail.
     await Console.Error.WriteLineAsync($"AgentPulse could not start. {ex.Message}");
+    return 1;
+}
+catch (OptionsValidationException ex)
+{
+    // A setting out of range or misspelt: name it, and fail.
+    await Console.Error.WriteLineAsync($"AgentPulse could not start. {string.Join(" ", ex.Failures)}");
     return 1;
 }

@@ -1,3 +1,4 @@
+using AgentPulse.AspNetCore;
 using System.Text;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
@@ -30,9 +31,18 @@ internal static class DocumentsEndpoints
     private static async Task<IResult> DeleteAsync(string documentId, DocumentAgent agent) =>
         await agent.DeleteAsync(documentId) ? Results.NoContent() : Problems.NotFound("document", documentId);
 
-    private static async Task<IResult> ReindexAsync(string documentId, DocumentAgent agent)
+    private static async Task<IResult> ReindexAsync(HttpContext context, string documentId, DocumentAgent agent)
     {
-        var (result, document) = await agent.ReindexAsync(documentId);
+        ReindexResult result;
+        DocumentRecord? document;
+        try
+        {
+            (result, document) = await agent.ReindexAsync(documentId);
+        }
+        catch (EventLogUnavailableException ex)
+        {
+            return Problems.EventsUnavailable(context, ex);
+        }
         return result switch
         {
             ReindexResult.NotFound => Problems.NotFound("document", documentId),
@@ -137,10 +147,18 @@ internal static class DocumentsEndpoints
             }
 
             var documents = new List<AcceptedDocument>(accepted.Count);
-            foreach (var file in accepted)
+            try
             {
-                var record = await agent.AcceptAsync(file);
-                documents.Add(new AcceptedDocument(record.DocumentId, record.TaskId, record.Name));
+                foreach (var file in accepted)
+                {
+                    var record = await agent.AcceptAsync(file);
+                    documents.Add(new AcceptedDocument(record.DocumentId, record.TaskId, record.Name));
+                }
+            }
+            catch (EventLogUnavailableException ex)
+            {
+                // The files not yet started are kept as failed documents (with the reason); a retry uploads them again.
+                return Problems.EventsUnavailable(context, ex);
             }
             return Results.Json(new DocumentsAccepted(documents), AgentPulseJsonContext.Default.DocumentsAccepted, statusCode: StatusCodes.Status202Accepted);
         }

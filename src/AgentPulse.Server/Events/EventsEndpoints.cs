@@ -108,8 +108,7 @@ public static class EventsEndpoints
         }
         catch (EventLogUnavailableException ex)
         {
-            request.HttpContext.Response.Headers.RetryAfter = "1";
-            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Events cannot be stored now", ex.Message);
+            return Problems.EventsUnavailable(request.HttpContext, ex);
         }
         var results = published.Select(result => new EventAccepted(result.Seq, result.Id, result.Duplicate)).ToList();
         return isBatch

@@ -1,3 +1,4 @@
+using AgentPulse.AspNetCore;
 using System.Text.Json;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
@@ -53,7 +54,15 @@ internal static class SearchEndpoints
                 "Too many fuzzy or prefix terms",
                 $"A query may have up to {opts.MaxFuzzyOrPrefixTerms} fuzzy (word~) or prefix (word*) terms; this one has {parsed.ExpandingTerms}.");
         }
-        var accepted = await agent.StartAsync(query, parsed, top);
+        SearchAccepted accepted;
+        try
+        {
+            accepted = await agent.StartAsync(query, parsed, top);
+        }
+        catch (EventLogUnavailableException ex)
+        {
+            return Problems.EventsUnavailable(request.HttpContext, ex);
+        }
         return Results.Json(accepted, AgentPulseJsonContext.Default.SearchAccepted, statusCode: StatusCodes.Status202Accepted);
     }
 

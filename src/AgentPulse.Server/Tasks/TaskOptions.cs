@@ -23,6 +23,12 @@ public sealed class TaskOptions
     /// <summary>The least time between two progress events of one task; the first and last of each stage always go out (default: 100 ms, about 10 a second).</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long a task retries an event that the log cannot store (Redis unreachable, a full disk) before the
+    /// task fails, saying why; its last event (completed or failed) is retried until it is stored (default: 10 seconds).
+    /// </summary>
+    public TimeSpan PublishRetryTime { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How many tasks <c>GET /api/tasks</c> returns at most, newest first (default: 200).</summary>
     [Range(1, 100_000)]
     public int ListLimit { get; set; } = 200;

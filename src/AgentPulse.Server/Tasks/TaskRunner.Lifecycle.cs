@@ -21,15 +21,51 @@ internal sealed partial class TaskRunner
         }
     }
 
-    /// <summary>Publishes one of the catalog's payloads with the task's source and audience.</summary>
-    internal ValueTask PublishAsync<T>(TaskEntry entry, T payload, string subject, DateTimeOffset? at = null) where T : class
+    /// <summary>
+    /// Publishes one of the catalog's payloads with the task's source and audience. While the log cannot take
+    /// it (Redis unreachable, a full disk) the same event (the same id: never stored twice) is retried with a
+    /// backoff of 100 ms doubling to 2 s: a step gives up after <see cref="TaskOptions.PublishRetryTime"/> and fails
+    /// the task with a message that says why; the task's last event (<paramref name="last"/>: completed or failed)
+    /// is retried until it is out or the server stops, so that no page shows the task running for ever.
+    /// </summary>
+    internal async ValueTask PublishAsync<T>(TaskEntry entry, T payload, string subject, DateTimeOffset? at = null, bool last = false) where T : class
     {
         var audience = entry.Definition.Owner is { } owner ? EventAudience.User(owner) : EventAudience.Public;
-        var cloudEvent = CloudEvent.Create(payload, entry.Definition.Source, subject, time: at ?? time.GetUtcNow());
-        return Discard(publisher.PublishAsync(cloudEvent, audience, CancellationToken.None));
-
-        static async ValueTask Discard(ValueTask<PublishResult> publish) => await publish;
+        var cloudEvent = CloudEvent.Create(payload, entry.Definition.Source, subject, id: NewId(), time: at ?? time.GetUtcNow());
+        var since = time.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await publisher.PublishAsync(cloudEvent, audience, CancellationToken.None);
+                if (attempt > 1)
+                {
+                    LogPublished(logger, entry.Definition.TaskId, cloudEvent.Type, attempt);
+                }
+                return;
+            }
+            catch (EventLogUnavailableException ex)
+            {
+                var waited = time.GetElapsedTime(since);
+                if (!last && waited >= options.PublishRetryTime)
+                {
+                    throw new TaskFailureException(
+                        EventsUnavailableCode,
+                        $"The server could not store this task's events for {Math.Round(waited.TotalSeconds)} s (its event log is unavailable), so the task was stopped. Try again in a moment.",
+                        retryable: true,
+                        ex);
+                }
+                if (attempt == 1)
+                {
+                    LogPublishRetrying(logger, entry.Definition.TaskId, cloudEvent.Type, ex.Message);
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2_000, 100 * Math.Pow(2, Math.Min(attempt - 1, 10)))), time, stopping.Token);
+            }
+        }
     }
+
+    /// <summary>The code of a task failed because its events could not be stored.</summary>
+    public const string EventsUnavailableCode = "events_unavailable";
 
     /// <summary>
     /// Every step of a task's life (started, queued, progress, completed, failed) goes through here:
@@ -41,7 +77,7 @@ internal sealed partial class TaskRunner
     {
         entry.Record = next;
         store.Save(next);
-        await PublishAsync(entry, payload, Subject(entry), at);
+        await PublishAsync(entry, payload, Subject(entry), at, last: next.FinishedAt is not null);
     }
 
     private ValueTask PublishProgressAsync(TaskEntry entry, TaskProgress progress) =>

@@ -19,4 +19,13 @@ internal sealed partial class TaskRunner
 
     [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "{Count} tasks did not stop within the shutdown timeout; left behind, they are failed as interrupted at the next start")]
     private static partial void LogLeftRunning(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Task {TaskId}: its {Type} event cannot be stored ({Why}); retrying")]
+    private static partial void LogPublishRetrying(ILogger logger, string taskId, string type, string why);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "Task {TaskId}: its {Type} event is stored, at attempt {Attempt}")]
+    private static partial void LogPublished(ILogger logger, string taskId, string type, int attempt);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "Task {TaskId} waits for a slot without its queued event: the event log is unavailable")]
+    private static partial void LogQueuedNotShown(ILogger logger, string taskId);
 }

@@ -58,7 +58,27 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         }
         var started = new TaskStarted(definition.TaskId, definition.Kind, definition.Title, definition.Agent, definition.ResourceId);
         var now = time.GetUtcNow();
-        await StepAsync(entry, started, TaskRecord.Started(started, now, definition.Owner), now);
+        try
+        {
+            await StepAsync(entry, started, TaskRecord.Started(started, now, definition.Owner), now);
+        }
+        catch (TaskFailureException ex) when (ex.Error.Code == EventsUnavailableCode)
+        {
+            // No client has heard of this task: record it failed, tell its owner (the document, the search), refuse.
+            lock (gate)
+            {
+                active.Remove(definition.TaskId);
+            }
+            entry.Record = entry.Record.Failed(ex.Error, time.GetUtcNow());
+            store.Save(entry.Record);
+            if (onFailed is not null)
+            {
+                await onFailed(ex.Error);
+            }
+            entry.Cancellation.Dispose();
+            entry.Ended.TrySetResult();
+            throw new EventLogUnavailableException(ex.Error.Message, ex);
+        }
 
         var lane = lanes[(int)definition.Lane];
         bool runNow;
@@ -69,7 +89,15 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         if (!runNow)
         {
             // Published before the entry can be dequeued, so "queued" always comes before its real stages.
-            await PublishProgressAsync(entry, new TaskProgress(definition.TaskId, 0, TaskRecord.QueuedStage, "waiting for a free slot", null, null));
+            try
+            {
+                await PublishProgressAsync(entry, new TaskProgress(definition.TaskId, 0, TaskRecord.QueuedStage, "waiting for a free slot", null, null));
+            }
+            catch (TaskFailureException ex) when (ex.Error.Code == EventsUnavailableCode)
+            {
+                // Only the "queued" stage is not shown: the task waits its turn, and its first real step tries again.
+                LogQueuedNotShown(logger, definition.TaskId);
+            }
             var cancelledMeanwhile = false;
             lock (gate)
             {

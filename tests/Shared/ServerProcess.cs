@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace AgentPulse.Server.Tests;
+namespace AgentPulse.Testing;
 
 /// <summary>
 /// The real server as a process of its own (<c>dotnet AgentPulse.Server.dll</c> from the test's
 /// output), on 127.0.0.1 and an ephemeral port, so that a test can <c>kill -9</c> it.
 /// </summary>
-internal sealed class ServerProcess : IAsyncDisposable
+public sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
@@ -36,8 +36,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server process; with <paramref name="waitUntilListening"/>, returns once it listens.</summary>
-    public static async Task<ServerProcess> StartAsync(string dataPath, int port = 0, bool waitUntilListening = true)
+    /// <summary>
+    /// Starts the server process; with <paramref name="waitUntilListening"/>, returns once it listens.
+    /// <paramref name="settings"/> are configuration keys such as "AgentPulse:Redis:Configuration".
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string dataPath, int port = 0, bool waitUntilListening = true, IDictionary<string, string?>? settings = null)
     {
         var directory = AppContext.BaseDirectory;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -54,7 +57,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             $"--DataPath={dataPath}",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
-        })
+        }.Concat((settings ?? new Dictionary<string, string?>()).Select(s => $"--{s.Key}={s.Value}")))
         {
             start.ArgumentList.Add(argument);
         }
