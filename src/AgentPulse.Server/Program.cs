@@ -1,5 +1,12 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Server;
+using AgentPulse.Server.Identity;
+
+if (IdentityCommands.IsCommand(args))
+{
+    // token, apikey, signing-key: run with the server's configuration, instead of the server.
+    return IdentityCommands.Run(args, Console.Out, Console.Error);
+}
 
 var app = AgentPulseApp.Build(args);
 try

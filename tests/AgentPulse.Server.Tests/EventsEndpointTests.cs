@@ -138,7 +138,7 @@ public sealed class EventsEndpointTests
         context.Connection.RemoteIpAddress = IPAddress.Parse("192.0.2.10");
         var reachedEndpoint = false;
 
-        var result = await EventsEndpoints.LoopbackOnly(
+        var result = await PublisherAccess.Filter(
             new DefaultEndpointFilterInvocationContext(context),
             _ => { reachedEndpoint = true; return ValueTask.FromResult<object?>(Results.Accepted()); });
 

@@ -26,13 +26,13 @@ internal sealed class DocumentAgent(
     public const string AgentName = "indexer";
     public const string Source = "/agents/indexer";
 
-    /// <summary>Keeps the file and starts its indexing task.</summary>
-    public async Task<DocumentRecord> AcceptAsync(StagedFile file)
+    /// <summary>Keeps the file and starts its indexing task; the document and its tasks belong to <paramref name="owner"/> (<c>null</c>: public).</summary>
+    public async Task<DocumentRecord> AcceptAsync(StagedFile file, string? owner = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         var documentId = TaskRunner.NewId();
         var taskId = TaskRunner.NewId();
-        var record = new DocumentRecord(documentId, file.Name, file.ContentType, file.SizeBytes, DocumentStatus.Indexing, 0, taskId, time.GetUtcNow(), null, null);
+        var record = new DocumentRecord(documentId, file.Name, file.ContentType, file.SizeBytes, DocumentStatus.Indexing, 0, taskId, time.GetUtcNow(), null, null, owner);
         File.Move(file.TempPath, Path.Combine(database.DocumentsPath, DocumentStore.FileNameOf(record)));
         documents.Insert(record);
         await StartTaskAsync(record, taskId);
@@ -69,7 +69,7 @@ internal sealed class DocumentAgent(
 
     private Task StartTaskAsync(DocumentRecord document, string taskId)
     {
-        var definition = new TaskDefinition(taskId, TaskKinds.DocumentIndex, $"Indexing {document.Name}", AgentName, Source, document.DocumentId, TaskLane.Documents);
+        var definition = new TaskDefinition(taskId, TaskKinds.DocumentIndex, $"Indexing {document.Name}", AgentName, Source, document.DocumentId, TaskLane.Documents, document.Owner);
         return runner.StartAsync(
             definition,
             (context, cancellationToken) => IndexAsync(document, context, cancellationToken),

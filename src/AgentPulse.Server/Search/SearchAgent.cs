@@ -2,6 +2,7 @@ using System.Text.Json;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Documents;
+using AgentPulse.Server.Identity;
 using AgentPulse.Server.Tasks;
 
 namespace AgentPulse.Server.Search;
@@ -12,15 +13,17 @@ internal sealed class SearchAgent(SearchIndex index, SearchStore searches, Docum
     public const string AgentName = "searcher";
     public const string Source = "/agents/searcher";
 
-    public async Task<SearchAccepted> StartAsync(string query, int top)
+    /// <summary>Starts a search of what <paramref name="viewer"/> may see; it and its task are the viewer's.</summary>
+    public async Task<SearchAccepted> StartAsync(string query, int top, Viewer viewer)
     {
+        ArgumentNullException.ThrowIfNull(viewer);
         var searchId = TaskRunner.NewId();
         var taskId = TaskRunner.NewId();
-        searches.Insert(searchId, query, top, taskId, time.GetUtcNow());
+        searches.Insert(searchId, query, top, taskId, time.GetUtcNow(), viewer.Owner);
         var title = query.Length <= 60 ? $"Searching for “{query}”" : $"Searching for “{query[..60]}…”";
         await runner.StartAsync(
-            new TaskDefinition(taskId, TaskKinds.Search, title, AgentName, Source, searchId, TaskLane.Search),
-            (context, cancellationToken) => SearchAsync(searchId, query, top, context, cancellationToken),
+            new TaskDefinition(taskId, TaskKinds.Search, title, AgentName, Source, searchId, TaskLane.Search, viewer.Owner),
+            (context, cancellationToken) => SearchAsync(searchId, query, top, viewer, context, cancellationToken),
             error =>
             {
                 searches.Fail(searchId, error);
@@ -29,12 +32,12 @@ internal sealed class SearchAgent(SearchIndex index, SearchStore searches, Docum
         return new SearchAccepted(searchId, taskId);
     }
 
-    private async Task<TaskOutcome> SearchAsync(string searchId, string query, int top, TaskContext context, CancellationToken cancellationToken)
+    private async Task<TaskOutcome> SearchAsync(string searchId, string query, int top, Viewer viewer, TaskContext context, CancellationToken cancellationToken)
     {
         await context.ReportAsync("searching", 0, "looking through the index");
         var started = time.GetTimestamp();
-        // Only whole documents are found: chunks of one still being indexed stay hidden.
-        var searchable = documents.IndexedIds();
+        // Only whole documents are found (chunks of one still being indexed stay hidden), and only those the viewer may see.
+        var searchable = documents.IndexedIds(viewer);
         cancellationToken.ThrowIfCancellationRequested();
         var (totalHits, hits) = index.Search(query, top, searchable.Contains);
         var tookMs = (long)time.GetElapsedTime(started).TotalMilliseconds;
