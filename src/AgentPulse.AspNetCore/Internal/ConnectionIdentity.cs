@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentPulse.AspNetCore.Internal;
 
@@ -93,7 +94,10 @@ internal sealed class ConnectionIdentity
         {
             return new TokenCheck(null, null, "'authenticate' needs a 'token'.");
         }
-        var probe = new DefaultHttpContext { RequestServices = request.RequestServices, RequestAborted = cancellationToken };
+        // A scope of its own: authentication handlers are scoped, and one already bound to the handshake's
+        // request would answer for that request again.
+        await using var scope = request.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+        var probe = new DefaultHttpContext { RequestServices = scope.ServiceProvider, RequestAborted = cancellationToken };
         probe.Request.Scheme = request.Request.Scheme;
         probe.Request.Host = request.Request.Host;
         probe.Request.PathBase = request.Request.PathBase;

@@ -31,7 +31,8 @@ internal sealed class JwtBearerSetup(IOptions<IdentityOptions> identity, Signing
         else
         {
             options.TokenValidationParameters.ValidIssuer = opts.Issuer;
-            options.TokenValidationParameters.IssuerSigningKey = keys.Key;
+            // Read when a token comes, so a server that never sees one never makes a development key.
+            options.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, _, _) => keys.Key is { } key ? [key] : [];
         }
         options.Events = new JwtBearerEvents
         {
