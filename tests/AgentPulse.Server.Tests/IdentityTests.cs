@@ -273,6 +273,24 @@ public sealed class IdentityTests : IAsyncLifetime
     }
 }
 
+public sealed class IdentityOptionsTests
+{
+    [Theory]
+    [InlineData("Identity:SigningKey", "c2hvcnQ=", "SigningKey")]
+    [InlineData("Identity:Authority", "not a url", "Authority")]
+    [InlineData("Identity:ApiKeys:0:Hash", "abc", "Hash")]
+    [InlineData("Identity:TokenLifetime", "-00:01:00", "TokenLifetime")]
+    public async Task BadIdentityOptions_StopTheServerFromStarting(string key, string value, string named)
+    {
+        var settings = IdentityTests.Settings;
+        settings[key] = value;
+
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => RunningServer.StartAsync(settings));
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+}
+
 /// <summary>A <see cref="ClientWebSocket"/> connected by the test itself, read as <see cref="RawClient"/> reads.</summary>
 internal sealed class RawClientOver(ClientWebSocket socket) : IAsyncDisposable
 {

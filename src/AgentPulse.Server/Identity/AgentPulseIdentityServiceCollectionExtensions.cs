@@ -29,6 +29,7 @@ public static class AgentPulseIdentityServiceCollectionExtensions
         services.AddSingleton(sp => new SigningKeys(sp.GetRequiredService<IOptions<IdentityOptions>>(), sp.GetRequiredService<AgentDatabase>().DataPath));
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<DevelopmentSignIn>();
+        services.AddHostedService<IdentityStartupCheck>();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
         services.AddAuthentication(DefaultScheme)
             .AddPolicyScheme(DefaultScheme, "Bearer token or API key", options => options.ForwardDefaultSelector = context =>

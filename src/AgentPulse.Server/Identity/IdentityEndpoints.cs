@@ -55,9 +55,6 @@ internal static class IdentityEndpoints
 /// </summary>
 internal sealed class DevelopmentSignIn(IOptions<IdentityOptions> options, SigningKeys keys)
 {
-    /// <summary>Whether it is on at all.</summary>
-    public bool Enabled => options.Value.DevelopmentTokens ?? keys.IsDevelopmentKey;
-
     public bool IsOpenTo(HttpContext context) =>
         options.Value.DevelopmentTokens switch
         {
