@@ -69,7 +69,7 @@ internal static class Profiling
                 await set.OpenAsync(size, 100, TimeSpan.FromSeconds(120), cancellationToken);
                 await server.WaitForConnectionsAsync(c => c >= set.Count, TimeSpan.FromSeconds(30), cancellationToken);
             }
-            Console.WriteLine($"PROFILE-READY pid={server.Pid} column={column.Id} gc={gc} connections={size}");
+            Console.WriteLine($"PROFILE-READY pid={server.Pid} load={Environment.ProcessId} column={column.Id} gc={gc} connections={size}");
             if (idle > 0)
             {
                 // Idle connections only (for a gcdump or RSS look).
