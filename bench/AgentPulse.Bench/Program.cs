@@ -60,15 +60,17 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 2;
 }
 
+var log = new Transcript(Console.Out);
+
 #if DEBUG
-Console.WriteLine("warning: a Debug build; measure with -c Release.");
+log.WriteLine("warning: a Debug build; measure with -c Release.");
 #endif
 
 using var stop = new CancellationTokenSource(settings.Deadline);
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
-    Console.WriteLine("Stopping…");
+    log.WriteLine("Stopping…");
     stop.Cancel();
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => ServerProcess.KillAll();
@@ -79,29 +81,29 @@ var limits = Native.RaiseOpenFileLimit(needed);
 settings = settings.WithinOpenFileLimit(limits?.Soft);
 var machine = MachineFacts.Read(limits);
 var command = "dotnet run --project bench/AgentPulse.Bench -c Release" + (args.Length > 0 ? " -- " + string.Join(' ', args) : "");
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+log.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"AgentPulse bench ({(settings.Quick ? "quick" : "full")}): {settings.Runs} runs per column ({string.Join(", ", settings.Columns.Select(c => c.Name))}), servers on {settings.Gc.Name()}. {machine.Cores} cores, {machine.Memory}, open files {machine.OpenFileLimit}, load {machine.Load}."));
 if (settings.ScaleLimit is { } scaleLimit)
 {
-    Console.WriteLine($"warning: {scaleLimit}.");
+    log.WriteLine($"warning: {scaleLimit}.");
 }
 
 var started = DateTimeOffset.UtcNow;
 var clock = Stopwatch.StartNew();
 var runs = new List<RunResult>();
 var clockCheck = "not checked";
-var runner = new Runner(settings, Console.Out);
+var runner = new Runner(settings, log);
 
 async Task RunAsync(string label, Func<Task<RunResult>> run, Column column, int number, string section)
 {
-    Console.WriteLine($"  {label}:");
+    log.WriteLine($"  {label}:");
     try
     {
         runs.Add(await run());
     }
     catch (Exception ex) when (!stop.IsCancellationRequested && ex is not OutOfMemoryException)
     {
-        Console.WriteLine($"    run failed: {ex.GetType().Name}: {ex.Message}");
+        log.WriteLine($"    run failed: {ex.GetType().Name}: {ex.Message}");
         var failed = new RunResult(column, number, section);
         failed.Notes.Add($"run failed: {ex.GetType().Name}: {ex.Message}");
         runs.Add(failed);
@@ -111,8 +113,8 @@ async Task RunAsync(string label, Func<Task<RunResult>> run, Column column, int 
 try
 {
     clockCheck = await ClockCheck.RunAsync(settings.Columns[0], settings.Gc, stop.Token);
-    Console.WriteLine($"Clock: {clockCheck}");
-    Console.WriteLine("  warming up the load process (not measured)");
+    log.WriteLine($"Clock: {clockCheck}");
+    log.WriteLine("  warming up the load process (not measured)");
     foreach (var column in settings.Columns)
     {
         await runner.WarmUpLoadProcessAsync(column, settings.Gc, stop.Token);
@@ -139,7 +141,7 @@ try
     }
     if (settings.ScaleConnections > 0)
     {
-        var scale = new Scale(settings, runner, Console.Out);
+        var scale = new Scale(settings, runner, log);
         foreach (var column in settings.Columns)
         {
             await RunAsync(string.Create(CultureInfo.InvariantCulture, $"{column.Name}, {settings.ScaleConnections:N0} idle connections"), () => scale.RunAsync(column, settings.Gc, stop.Token), column, 1, Sections.Scale);
@@ -148,7 +150,7 @@ try
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {
-    Console.WriteLine("Stopped (Ctrl+C or the deadline): reporting what was measured.");
+    log.WriteLine("Stopped (Ctrl+C or the deadline): reporting what was measured.");
 }
 finally
 {
@@ -162,7 +164,8 @@ var markdown = Report.Markdown(report);
 Directory.CreateDirectory(settings.OutputDirectory);
 await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "latest.md"), markdown);
 await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "latest.json"), Report.Json(report));
+await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "latest.log"), log.ToString());
 Console.WriteLine();
 Console.WriteLine(markdown);
-Console.WriteLine($"Written to {Path.Combine(settings.OutputDirectory, "latest.md")} and latest.json.");
+Console.WriteLine($"Written to {Path.Combine(settings.OutputDirectory, "latest.md")}, latest.json and latest.log (the progress lines).");
 return 0;

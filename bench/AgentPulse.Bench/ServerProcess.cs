@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using AgentPulse.Bench.Server;
-using System.Text.Json;
 
 namespace AgentPulse.Bench;
 
