@@ -11,7 +11,9 @@ public static class AgentPulseEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the WebSocket endpoint of the protocol at <paramref name="pattern"/> (such as <c>/ws/agents</c>).
-    /// A request that is not a WebSocket upgrade gets 400 problem details.
+    /// A request that is not a WebSocket upgrade gets 400 problem details. Connections are accepted over
+    /// HTTP/1.1 (upgrade) and HTTP/2 (extended CONNECT); no WebSocket extension is negotiated. Needs
+    /// <c>app.UseWebSockets()</c> before it, which tells a WebSocket request from another.
     /// </summary>
     public static IEndpointConventionBuilder MapAgentPulse(this IEndpointRouteBuilder endpoints, string pattern)
     {

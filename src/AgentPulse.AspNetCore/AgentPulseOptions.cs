@@ -8,7 +8,10 @@ public sealed class AgentPulseOptions
     /// <summary>The server sends <c>session.heartbeat</c> when nothing was sent for this long (default: 15 seconds).</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How many frames may wait for one connection; past that it is closed with 4008 (default: 1024).</summary>
+    /// <summary>
+    /// How many events may wait for one connection; past that its writer catches up from the log, and
+    /// only a connection further behind than the log retains is closed with 4008 (default: 1024).
+    /// </summary>
     [Range(16, 1_000_000)]
     public int SendQueueCapacity { get; set; } = 1024;
 
@@ -26,11 +29,11 @@ public sealed class AgentPulseOptions
     /// <summary>How long a close handshake may take before the socket is aborted (default: 5 seconds).</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How many events the in-memory log keeps for resume (default: 10000).</summary>
+    /// <summary>How many events the log keeps for resume (default: 10000).</summary>
     [Range(1, 100_000_000)]
     public int LogRetentionCount { get; set; } = 10_000;
 
-    /// <summary>How long the in-memory log keeps an event for resume (default: 10 minutes).</summary>
+    /// <summary>How long the log keeps an event for resume (default: 10 minutes).</summary>
     public TimeSpan LogRetentionAge { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How many events one resume reads from the log per batch (default: 512).</summary>

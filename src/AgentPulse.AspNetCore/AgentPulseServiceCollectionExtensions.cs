@@ -10,8 +10,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class AgentPulseServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the event log (in memory unless an <see cref="IEventLog"/> is registered first), the
-    /// sequencer behind <see cref="IEventPublisher"/>, fan-out, heartbeats and metrics.
+    /// Adds the event log (in memory unless an <see cref="IEventLog"/> is registered first, or replaced
+    /// later as by <c>AddSqliteLog</c>), <see cref="IEventPublisher"/>, fan-out driven by the log's
+    /// committed entries, heartbeats and metrics. The log is opened when the host starts.
     /// </summary>
     public static IAgentPulseBuilder AddAgentPulse(this IServiceCollection services, Action<AgentPulseOptions>? configure = null)
     {

@@ -9,16 +9,29 @@ namespace AgentPulse.AspNetCore;
 public interface IEventPublisher
 {
     /// <summary>
-    /// Appends <paramref name="cloudEvent"/> to the log (which assigns its seq) and hands it to fan-out.
-    /// A repeat of a <c>source</c> + <c>id</c> still in the log is not appended again: the result
-    /// carries the first seq and <see cref="PublishResult.Duplicate"/>.
+    /// Appends <paramref name="cloudEvent"/> to the log, which assigns its seq and hands it to fan-out
+    /// once committed. A repeat of a <c>source</c> + <c>id</c> still in the log is not appended again:
+    /// the result carries the first seq and <see cref="PublishResult.Duplicate"/>.
     /// </summary>
-    /// <param name="cloudEvent">The event; <c>type</c> and <c>source</c> are required, <c>id</c> is made when empty, <c>seq</c> is ignored.</param>
+    /// <param name="cloudEvent">The event; <c>type</c> and <c>source</c> are required, <c>id</c> is made when empty,
+    /// <c>time</c> is the time of the publish (from the app's <see cref="TimeProvider"/>) when missing, <c>seq</c> is ignored.</param>
     /// <param name="audience">Who may see it: <see cref="EventAudience.Public"/> or one user's.</param>
-    /// <param name="cancellationToken">Cancels the wait for another publisher's append to finish.</param>
-    /// <returns>The assigned seq, once the event is in the log and offered to every connection.
-    /// With the in-memory log and no other publisher in the way this completes synchronously.</returns>
+    /// <param name="cancellationToken">Cancels the wait for room in the log's queue (never a commit under way).</param>
+    /// <returns>The assigned seq, once the event is committed (durable, with a durable log). With the
+    /// in-memory log this completes synchronously, after every connection was offered the event.</returns>
+    /// <exception cref="EventLogUnavailableException">The log could not commit it (disk full, store unreachable): nothing was kept; retry later.</exception>
     ValueTask<PublishResult> PublishAsync(CloudEvent cloudEvent, EventAudience audience, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends <paramref name="cloudEvents"/> atomically: the new ones get contiguous seqs, in order,
+    /// and are committed all or none; repeats are reported as for a single publish.
+    /// </summary>
+    /// <param name="cloudEvents">One or more events, as for a single publish.</param>
+    /// <param name="audience">Who may see them.</param>
+    /// <param name="cancellationToken">Cancels the wait for room in the log's queue (never a commit under way).</param>
+    /// <returns>One result per event, in order, once all are committed.</returns>
+    /// <exception cref="EventLogUnavailableException">The log could not commit them: none was kept; retry later.</exception>
+    ValueTask<IReadOnlyList<PublishResult>> PublishAsync(IReadOnlyList<CloudEvent> cloudEvents, EventAudience audience, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The outcome of a publish.</summary>
@@ -48,17 +61,17 @@ public static class EventPublisherExtensions
         return publisher.PublishAsync(cloudEvent, EventAudience.Public, cancellationToken);
     }
 
-    /// <summary>Publishes one of the catalog's payloads, with its type taken from the catalog.</summary>
+    /// <summary>Publishes one of the catalog's payloads, with its type taken from the catalog and the time of the publish.</summary>
     /// <param name="publisher">The publisher.</param>
     /// <param name="data">A catalog payload such as <see cref="TaskProgress"/>.</param>
     /// <param name="source">The producer, such as <c>/agents/indexer</c>.</param>
     /// <param name="subject">What it is about, such as <c>tasks/7f3a</c>; <c>null</c> for none.</param>
     /// <param name="audience">Who may see it (default: everyone).</param>
-    /// <param name="cancellationToken">Cancels the wait for another publisher's append to finish.</param>
+    /// <param name="cancellationToken">Cancels the wait for room in the log's queue (never a commit under way).</param>
     public static ValueTask<PublishResult> PublishAsync<T>(this IEventPublisher publisher, T data, string source, string? subject = null, EventAudience audience = default, CancellationToken cancellationToken = default)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(publisher);
-        return publisher.PublishAsync(CloudEvent.Create(data, source, subject, time: DateTimeOffset.UtcNow), audience, cancellationToken);
+        return publisher.PublishAsync(CloudEvent.Create(data, source, subject), audience, cancellationToken);
     }
 }

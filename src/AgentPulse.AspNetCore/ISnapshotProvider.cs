@@ -19,8 +19,9 @@ public interface ISnapshotProvider
 }
 
 /// <summary>
-/// Sees every event right after the log appended it, in seq order, before any connection gets it.
-/// Runs on the sequencer while fan-out holds still: keep it short and never block.
+/// Sees every event right after the log committed it, in seq order, before any connection gets it.
+/// Runs on fan-out (the thread on which the log hands over its committed entries) while fan-out holds
+/// still: keep it short and never block.
 /// </summary>
 public interface IEventObserver
 {

@@ -56,7 +56,8 @@ public sealed class TaskProjection : ISnapshotProvider, IEventObserver
             {
                 return;
             }
-            var time = e.Time ?? DateTimeOffset.UtcNow;
+            // The publisher stamps every event that reaches the log with its time.
+            var time = e.Time.GetValueOrDefault();
             switch (e.Type)
             {
                 case EventTypes.TaskStarted when e.GetData<TaskStarted>() is { } started:

@@ -16,7 +16,6 @@ public sealed partial class AgentPulseClient
     private readonly int eventQueueCapacity;
     private int pendingEvents;
     private TaskCompletionSource? roomWaiter;
-    private bool dispatchCompleted;
 
     /// <summary>
     /// Hands an event to the dispatch loop. When too many wait, stops the receive loop here until the
@@ -91,22 +90,13 @@ public sealed partial class AgentPulseClient
         }
         finally
         {
-            Subscription[] all;
-            lock (subscriptionGate)
-            {
-                Volatile.Write(ref dispatchCompleted, true);
-                all = subscriptions;
-            }
-            foreach (var subscription in all)
-            {
-                (subscription as StreamSubscription)?.Complete();
-            }
+            subscriptions.Complete();
         }
     }
 
     private async ValueTask DeliverAsync(CloudEvent cloudEvent, PayloadCache cache)
     {
-        foreach (var subscription in Volatile.Read(ref subscriptions))
+        foreach (var subscription in subscriptions.All)
         {
             if (subscription.IsDisposed || !subscription.Pattern.Matches(cloudEvent.Type))
             {

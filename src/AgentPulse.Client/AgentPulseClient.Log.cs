@@ -4,8 +4,8 @@ namespace AgentPulse.Client;
 
 public sealed partial class AgentPulseClient
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "State {State} (attempt {Attempt}, next delay {NextDelay}, reason {Reason}, last close code {CloseCode}).")]
-    private static partial void LogStatus(ILogger logger, ConnectionState state, int attempt, TimeSpan? nextDelay, string? reason, int? closeCode);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "State {State} (attempt {Attempt}, next delay {NextDelay}, reason {Reason}, gave up {GaveUp}, last close code {CloseCode}, error {Error}).")]
+    private static partial void LogStatus(ILogger logger, ConnectionState state, int attempt, TimeSpan? nextDelay, DisconnectReason? reason, bool gaveUp, int? closeCode, string? error);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Connecting to {Url} (after {After}).")]
     private static partial void LogConnecting(ILogger logger, string url, long? after);
@@ -19,8 +19,8 @@ public sealed partial class AgentPulseClient
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Resync ({Reason}): epoch {Epoch}, seq {Seq}, {TaskCount} tasks in the snapshot.")]
     private static partial void LogResync(ILogger logger, ResyncReason reason, string epoch, long seq, int taskCount);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "The server was silent: {Reason} ({Timeout}); dropping the connection ({Exception}).")]
-    private static partial void LogSilent(ILogger logger, string reason, TimeSpan timeout, string exception);
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "The server was silent: {Reason} ({Detail}); dropping the connection ({Exception}).")]
+    private static partial void LogSilent(ILogger logger, DisconnectReason reason, string detail, string exception);
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Connection lost.")]
     private static partial void LogLost(ILogger logger, Exception exception);
@@ -29,10 +29,10 @@ public sealed partial class AgentPulseClient
     private static partial void LogClosed(ILogger logger, int closeCode, string? closeReason);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Not reconnecting: the connection ended with {CloseCode} ({Reason}).")]
-    private static partial void LogEnded(ILogger logger, int? closeCode, string reason);
+    private static partial void LogEnded(ILogger logger, int? closeCode, DisconnectReason reason);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Gave up reconnecting after {Attempts} attempts; the last ended: {Reason}.")]
-    private static partial void LogGaveUp(ILogger logger, int attempts, string reason);
+    private static partial void LogGaveUp(ILogger logger, int attempts, DisconnectReason reason, Exception? exception);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Dropped seq {Seq}: already seen up to {LastSeq}.")]
     private static partial void LogDuplicate(ILogger logger, long seq, long lastSeq);

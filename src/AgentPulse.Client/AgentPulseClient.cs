@@ -1,8 +1,5 @@
 using System.Net.WebSockets;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using AgentPulse.Client.Internal;
-using AgentPulse.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPulse.Client;
@@ -29,14 +26,16 @@ namespace AgentPulse.Client;
 /// state, heartbeats and resync snapshots) but asks for no event at all: it sends the pattern
 /// <c>session.none</c>, which no event can have, because an empty <c>types=</c> means "everything" on the wire.
 /// </para>
+/// <para>
+/// The class is split by concern, as nats.net splits its connection: this file is the public surface and
+/// the state; <c>.Subscribe</c> the subscriptions; <c>.Reconnect</c> the connection loop (the only code that
+/// changes the state); <c>.Connect</c> one connection from open to close; <c>.Read</c> the receive loop and
+/// the protocol's frames; <c>.Write</c> the send loop; <c>.Dispatch</c> the handlers' loop.
+/// </para>
 /// </remarks>
-public sealed partial class AgentPulseClient : IAsyncDisposable
+public sealed partial class AgentPulseClient : IAgentPulseClient, IAsyncDisposable
 {
-    /// <summary>What the client asks for when nothing is subscribed: no event has a <c>session.</c> type.</summary>
-    internal const string NothingPattern = "session.none";
-
     private readonly Uri url;
-    private readonly string[] baseTypes;
     private readonly IReconnectPolicy policy;
     private readonly Func<CancellationToken, ValueTask<string?>>? accessTokenProvider;
     private readonly TimeSpan? heartbeatTimeout;
@@ -47,30 +46,16 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
     private readonly Func<double> random;
     private readonly Func<Uri, CancellationToken, ValueTask<WebSocket>> socketFactory;
     private readonly ILogger logger;
+    private readonly SubscriptionSet subscriptions;
+    private readonly ResumePosition position = new();
 
     private readonly Lock gate = new();
-    private Run? current;
+    private ClientRun? current;
     private bool disposed;
     private volatile ConnectionStatus status = new(ConnectionState.Disconnected);
 
-    // Subscriptions: a copy-on-write array read by the dispatch loop without a lock.
-    private readonly Lock subscriptionGate = new();
-    private Subscription[] subscriptions = [];
-    private volatile string[] serverTypes;
-    // Wakes the send loop: the union changed, or a ping is wanted (pingWanted).
-    private readonly Channel<bool> sendWanted = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-    private int pingWanted;
-
-    /// <summary>How long a liveness check by <see cref="ReconnectNowAsync"/> waits for the server.</summary>
-    internal static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
-
-    // The open connection, for ReconnectNowAsync's liveness check; null between connections.
+    // The open connection (for a stop's close frame and ReconnectNowAsync's liveness check); null between connections.
     private volatile Connection? live;
-
-    // The position to resume from; written only by the receive loop of the one open connection.
-    private long lastSeq;
-    private string? epoch;
 
     /// <summary>Makes a client; call <see cref="StartAsync"/> to connect.</summary>
     /// <exception cref="ArgumentException">The options are not valid (the message says which and why).</exception>
@@ -79,7 +64,6 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         url = options.Url!;
-        baseTypes = [.. options.Types];
         policy = options.ReconnectPolicy;
         accessTokenProvider = options.AccessTokenProvider;
         heartbeatTimeout = options.HeartbeatTimeout;
@@ -91,7 +75,7 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
         random = options.Random;
         socketFactory = options.SocketFactory ?? ConnectUri.ConnectDefaultAsync;
         logger = options.LoggerFactory.CreateLogger<AgentPulseClient>();
-        serverTypes = UnionOf([], baseTypes);
+        subscriptions = new SubscriptionSet(options.Types, () => sendWanted.Writer.TryWrite(true));
         dispatching = DispatchLoopAsync();
     }
 
@@ -104,14 +88,20 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
     /// <summary>The state of the connection (changed only by the connection loop).</summary>
     public ConnectionState State => status.State;
 
-    /// <summary>The state with its attempt, next delay, reason and last close code and reason.</summary>
+    /// <summary>The state with its attempt, next delay, typed reason and last close code and reason.</summary>
     public ConnectionStatus Status => status;
 
+    /// <inheritdoc/>
+    public int? MaxAttempts => policy.MaxAttempts;
+
     /// <summary>The seq of the last event received (or the snapshot's seq after a resync): where the next connect resumes. 0 before any.</summary>
-    public long LastSeq => Volatile.Read(ref lastSeq);
+    public long LastSeq => position.LastSeq;
 
     /// <summary>The server log's epoch from the last welcome; <c>null</c> before the first.</summary>
-    public string? Epoch => Volatile.Read(ref epoch);
+    public string? Epoch => position.Epoch;
+
+    /// <summary>The live subscriptions (for tests).</summary>
+    internal int SubscriptionCount => subscriptions.All.Length;
 
     /// <summary>
     /// Raised on every change of <see cref="Status"/> (state, attempt, delay), on the dispatch loop, in
@@ -137,7 +127,7 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        Run run;
+        ClientRun run;
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
@@ -145,9 +135,8 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
             {
                 throw new InvalidOperationException("The client is already started; call StopAsync first.");
             }
-            run = current = new Run();
+            run = Begin();
         }
-        _ = RunAsync(run);
         try
         {
             await run.FirstConnection.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -161,13 +150,26 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
 
     /// <summary>
     /// Closes the connection with 1000 and stops reconnecting; the state becomes
-    /// <see cref="ConnectionState.Disconnected"/> with the reason "stopped". The position is kept: a later
-    /// <see cref="StartAsync"/> resumes after the last event seen. Does nothing when not started.
+    /// <see cref="ConnectionState.Disconnected"/> with the reason <see cref="DisconnectReason.Stopped"/>. The
+    /// position is kept: a later <see cref="StartAsync"/> resumes after the last event seen. Does nothing when not started.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting for the close (the client still stops).</param>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
+    public Task StopAsync(CancellationToken cancellationToken = default) =>
+        StopAsync(WebSocketCloseStatus.NormalClosure, "client closing", cancellationToken);
+
+    /// <summary>
+    /// Closes the connection with <paramref name="closeStatus"/> and stops reconnecting, as
+    /// <see cref="StopAsync(CancellationToken)"/> does. The close frame is handed to the socket before this
+    /// method returns, not later on the connection loop: a browser page's <c>pagehide</c> handler, after which
+    /// the page runs no more script, calls it without awaiting (with 1000, which the browser would otherwise
+    /// send as 1001).
+    /// </summary>
+    /// <param name="closeStatus">The close code. A browser's WebSocket sends only 1000 and 3000–4999; another code fails there and the socket is dropped instead.</param>
+    /// <param name="statusDescription">The close text (at most 123 bytes of UTF-8); <c>null</c> for none.</param>
+    /// <param name="cancellationToken">Stops waiting for the close (the client still stops).</param>
+    public async Task StopAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken = default)
     {
-        Run? run;
+        ClientRun? run;
         lock (gate)
         {
             run = current;
@@ -176,31 +178,47 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
         {
             return;
         }
-        run.Stop();
+        run.Stop(closeStatus, statusDescription);
+        if (live is { } connection)
+        {
+            var (code, text) = run.Close;
+            _ = connection.CloseOutputAsync(code, text);
+        }
         await run.Finished.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Tries again now, from the first attempt: skips the wait for the next attempt, or leaves
-    /// <see cref="ConnectionState.Disconnected"/> after the policy gave up. For a Retry button, and for the
-    /// browser's online and visibility signals. While connected it checks the connection instead: it sends
-    /// a ping, and drops the connection (and reconnects) unless the server answers within 5 seconds.
-    /// Returns once the request is handed over; watch <see cref="StateChanged"/> for the outcome.
+    /// <see cref="ConnectionState.Disconnected"/> after the policy gave up or the server ended the connection.
+    /// When the client is not started (or was stopped) it starts it, without waiting for the connection. For a
+    /// Retry button, and for the browser's online, visibility and back-forward-cache signals. While connected it
+    /// checks the connection instead: it sends a ping, and drops the connection (and reconnects) unless the
+    /// server answers within 5 seconds. Returns once the request is handed over; watch <see cref="StateChanged"/>
+    /// for the outcome.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The client was not started (or was stopped).</exception>
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
-    public Task ReconnectNowAsync(CancellationToken cancellationToken = default)
+    public async Task ReconnectNowAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Run? run;
-        lock (gate)
+        ClientRun run;
+        while (true)
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            run = current;
-        }
-        if (run is null)
-        {
-            throw new InvalidOperationException("The client is not started: call StartAsync first.");
+            lock (gate)
+            {
+                ObjectDisposedException.ThrowIf(disposed, this);
+                if (current is null)
+                {
+                    Begin();
+                    return;
+                }
+                run = current;
+            }
+            if (!run.Stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            // Stopping: start again once it has stopped.
+            await run.Finished.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         if (status.State != ConnectionState.Connected)
         {
@@ -211,10 +229,8 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
             // Connected, as far as the client knows: after a sleep or a network change the socket may be
             // dead without a word, so ask the server for a sign of life instead of waiting for the heartbeat.
             connection.Probe(ProbeTimeout);
-            Interlocked.Exchange(ref pingWanted, 1);
-            sendWanted.Writer.TryWrite(true);
+            RequestPing();
         }
-        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -223,7 +239,7 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        Run? run;
+        ClientRun? run;
         lock (gate)
         {
             if (disposed)
@@ -235,12 +251,12 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
         }
         if (run is not null)
         {
-            run.Stop();
+            run.Stop(WebSocketCloseStatus.NormalClosure, "client closing");
             await run.Finished.Task.ConfigureAwait(false);
         }
         else
         {
-            SetStatus(status with { State = ConnectionState.Closed, Attempt = 0, NextDelay = null, Reason = "disposed", ConnectionId = null });
+            SetStatus(status with { State = ConnectionState.Closed, Attempt = 0, NextDelay = null, Reason = DisconnectReason.Disposed, ConnectionId = null, Exception = null, GaveUp = false });
         }
         dispatch.Writer.TryComplete();
         if (!InDispatch.Value)
@@ -249,187 +265,18 @@ public sealed partial class AgentPulseClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Calls <paramref name="handler"/> for every event whose type matches <paramref name="pattern"/>.</summary>
-    /// <param name="pattern">An exact type (<c>search.completed</c>), a prefix (<c>task.*</c>) or <c>*</c>.</param>
-    /// <param name="handler">Runs on the dispatch loop (see the class remarks).</param>
-    /// <returns>Dispose it to unsubscribe: no call begins after that.</returns>
-    /// <exception cref="ArgumentException"><paramref name="pattern"/> is not a type pattern.</exception>
-    public IDisposable Subscribe(string pattern, Action<CloudEvent> handler)
+    /// <summary>Under <see cref="gate"/>: a new run of the connection loop.</summary>
+    private ClientRun Begin()
     {
-        ArgumentNullException.ThrowIfNull(handler);
-        return Add(new CallbackSubscription(this, ParsePattern(pattern), e =>
-        {
-            handler(e);
-            return default;
-        }));
-    }
-
-    /// <summary>Calls the asynchronous <paramref name="handler"/> for every event whose type matches <paramref name="pattern"/>; the next event waits for it.</summary>
-    /// <inheritdoc cref="Subscribe(string, Action{CloudEvent})"/>
-    public IDisposable Subscribe(string pattern, Func<CloudEvent, ValueTask> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return Add(new CallbackSubscription(this, ParsePattern(pattern), handler));
-    }
-
-    /// <summary>
-    /// Calls <paramref name="handler"/> with the payload and the envelope of every event of
-    /// <typeparamref name="T"/>'s catalog type (<c>On&lt;TaskProgress&gt;</c>: <c>task.progress</c>).
-    /// An event without data is skipped; one whose data cannot be read is logged and skipped.
-    /// </summary>
-    /// <typeparam name="T">A payload of the catalog, such as <see cref="TaskProgress"/>.</typeparam>
-    /// <param name="handler">Runs on the dispatch loop (see the class remarks).</param>
-    /// <returns>Dispose it to unsubscribe: no call begins after that.</returns>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not a payload of the catalog.</exception>
-    public IDisposable On<T>(Action<T, CloudEvent> handler) where T : class
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return Add(new TypedSubscription<T>(this, TypePattern.Parse(EventTypes.For<T>()), (data, e) =>
-        {
-            handler(data, e);
-            return default;
-        }));
-    }
-
-    /// <summary>The asynchronous form of <see cref="On{T}(Action{T, CloudEvent})"/>; the next event waits for it.</summary>
-    /// <inheritdoc cref="On{T}(Action{T, CloudEvent})"/>
-    public IDisposable On<T>(Func<T, CloudEvent, ValueTask> handler) where T : class
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return Add(new TypedSubscription<T>(this, TypePattern.Parse(EventTypes.For<T>()), handler));
-    }
-
-    /// <summary>
-    /// The events whose type matches <paramref name="pattern"/>, from when the enumeration starts until it
-    /// is cancelled or left, or the client is disposed (then it ends). Backed by a bounded buffer of
-    /// <see cref="AgentPulseClientOptions.StreamCapacity"/>: read promptly (see there).
-    /// </summary>
-    /// <param name="pattern">An exact type, a prefix (<c>task.*</c>) or <c>*</c>.</param>
-    /// <param name="cancellationToken">Ends the enumeration (with <see cref="OperationCanceledException"/>).</param>
-    /// <exception cref="ArgumentException"><paramref name="pattern"/> is not a type pattern.</exception>
-    public IAsyncEnumerable<CloudEvent> StreamAsync(string pattern, CancellationToken cancellationToken = default)
-    {
-        var parsed = ParsePattern(pattern);
-        return StreamCoreAsync(parsed, cancellationToken);
-    }
-
-    private async IAsyncEnumerable<CloudEvent> StreamCoreAsync(TypePattern pattern, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var subscription = new StreamSubscription(this, pattern, streamCapacity);
-        using var registration = Add(subscription);
-        var reader = subscription.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (reader.TryRead(out var cloudEvent))
-            {
-                yield return cloudEvent;
-            }
-        }
-    }
-
-    private static TypePattern ParsePattern(string pattern)
-    {
-        ArgumentNullException.ThrowIfNull(pattern);
-        return TypePattern.TryParse(pattern, out var parsed)
-            ? parsed
-            : throw new ArgumentException($"'{pattern}' is not a type pattern: use an exact type such as 'task.started', a prefix such as 'task.*', or '*'.", nameof(pattern));
-    }
-
-    private Subscription Add(Subscription subscription)
-    {
-        lock (subscriptionGate)
-        {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref dispatchCompleted), this);
-            subscriptions = [.. subscriptions, subscription];
-            UpdateServerTypes();
-        }
-        return subscription;
-    }
-
-    internal void Remove(Subscription subscription)
-    {
-        lock (subscriptionGate)
-        {
-            var index = Array.IndexOf(subscriptions, subscription);
-            if (index < 0)
-            {
-                return;
-            }
-            subscriptions = [.. subscriptions.AsSpan(0, index), .. subscriptions.AsSpan(index + 1)];
-            UpdateServerTypes();
-        }
-    }
-
-    /// <summary>Under <see cref="subscriptionGate"/>: recomputes the union and wakes the send loop when it changed.</summary>
-    private void UpdateServerTypes()
-    {
-        var union = UnionOf(subscriptions, baseTypes);
-        if (!union.AsSpan().SequenceEqual(serverTypes))
-        {
-            serverTypes = union;
-            sendWanted.Writer.TryWrite(true);
-        }
-    }
-
-    /// <summary>The patterns the server should send: sorted, distinct, and just <c>*</c> when that is among them.</summary>
-    internal static string[] UnionOf(Subscription[] subscriptions, string[] baseTypes)
-    {
-        var set = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var type in baseTypes)
-        {
-            set.Add(type);
-        }
-        foreach (var subscription in subscriptions)
-        {
-            set.Add(subscription.Pattern.Text);
-        }
-        return set.Contains("*") ? ["*"] : [.. set];
-    }
-
-    /// <summary>The patterns for <c>types=</c> and for the subscription diff: never empty (see the class remarks).</summary>
-    private string[] WantedServerTypes()
-    {
-        var types = serverTypes;
-        return types.Length == 0 ? [NothingPattern] : types;
+        var run = current = new ClientRun();
+        _ = RunAsync(run);
+        return run;
     }
 
     private void SetStatus(ConnectionStatus next)
     {
         status = next;
-        LogStatus(logger, next.State, next.Attempt, next.NextDelay, next.Reason, next.CloseCode);
+        LogStatus(logger, next.State, next.Attempt, next.NextDelay, next.Reason, next.GaveUp, next.CloseCode, next.Exception?.Message);
         dispatch.Writer.TryWrite(DispatchItem.For(next));
-    }
-
-    /// <summary>One start-to-stop span of the connection loop.</summary>
-    private sealed class Run
-    {
-        private readonly CancellationTokenSource stop = new();
-
-        public CancellationToken Stopping => stop.Token;
-
-        public TaskCompletionSource FirstConnection { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Channel<bool> ReconnectNow { get; } = Channel.CreateBounded<bool>(
-            new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-
-        public void Stop()
-        {
-            try
-            {
-                stop.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-
-        public void DrainReconnectNow()
-        {
-            while (ReconnectNow.Reader.TryRead(out _))
-            {
-            }
-        }
     }
 }

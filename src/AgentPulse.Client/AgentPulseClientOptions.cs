@@ -69,7 +69,7 @@ public sealed class AgentPulseClientOptions
     /// <summary>How long opening the socket may take, and then how long the server's welcome may take, before the attempt counts as failed (default: 15 seconds).</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long the close handshake of <see cref="AgentPulseClient.StopAsync"/> may take before the socket is dropped (default: 5 seconds).</summary>
+    /// <summary>How long the close handshake of <see cref="AgentPulseClient.StopAsync(CancellationToken)"/> may take before the socket is dropped (default: 5 seconds).</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -98,7 +98,9 @@ public sealed class AgentPulseClientOptions
     /// <summary>
     /// Opens a connected WebSocket to the given URI (with the query the client made). A seam for tests
     /// and for custom sockets (default: <c>null</c>: a <see cref="ClientWebSocket"/>, with a keep-alive
-    /// ping every 15 s outside the browser).
+    /// ping every 15 s outside the browser). A factory that throws an <see cref="HttpRequestException"/>
+    /// with <see cref="HttpRequestException.StatusCode"/> 401 or 403 reports <see cref="DisconnectReason.Unauthorized"/>
+    /// (the default does, for a refused handshake); anything else it throws is <see cref="DisconnectReason.ConnectFailed"/>.
     /// </summary>
     public Func<Uri, CancellationToken, ValueTask<WebSocket>>? SocketFactory { get; set; }
 

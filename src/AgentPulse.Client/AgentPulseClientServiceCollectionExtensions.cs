@@ -8,9 +8,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class AgentPulseClientServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers one <see cref="AgentPulseClient"/> as a singleton, made on first use with the container's
-    /// <see cref="ILoggerFactory"/> and <see cref="TimeProvider"/> when it has them; the container disposes
-    /// it (closing with 1000). The app still calls <see cref="AgentPulseClient.StartAsync"/>.
+    /// Registers one <see cref="AgentPulseClient"/> as a singleton, also as <see cref="IAgentPulseClient"/> (what
+    /// views and services inject), made on first use with the container's <see cref="ILoggerFactory"/> and
+    /// <see cref="TimeProvider"/> when it has them; the container disposes it (closing with 1000). The app still
+    /// calls <see cref="IAgentPulseClient.StartAsync"/>. A second call adds nothing.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options; <see cref="AgentPulseClientOptions.Url"/> at least.</param>
@@ -32,6 +33,7 @@ public static class AgentPulseClientServiceCollectionExtensions
             configure(options);
             return new AgentPulseClient(options);
         });
+        services.TryAddSingleton<IAgentPulseClient>(sp => sp.GetRequiredService<AgentPulseClient>());
         return services;
     }
 }

@@ -76,6 +76,10 @@ public sealed class ExponentialBackoffReconnectPolicy : IReconnectPolicy
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks><see cref="MaxAttempts"/>, or <c>null</c> when it is unlimited (<c>null</c> or 0).</remarks>
+    int? IReconnectPolicy.MaxAttempts => MaxAttempts is > 0 and var max ? max : null;
+
     /// <summary>How the delay is spread (default: <see cref="JitterMode.Equal"/>: between half the delay and all of it).</summary>
     public JitterMode Jitter { get; init; } = JitterMode.Equal;
 

@@ -1,11 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AgentPulse.Protocol.Contracts;
 
 namespace AgentPulse.Protocol;
 
 /// <summary>
-/// Source-generated System.Text.Json metadata for every protocol type: camelCase, trim-safe,
-/// so the client runs in trimmed WebAssembly without reflection.
+/// Source-generated System.Text.Json metadata for every protocol type, the REST contracts
+/// (<c>AgentPulse.Protocol.Contracts</c>) among them: camelCase, timestamps as RFC 3339 UTC with milliseconds,
+/// trim-safe, so the client and the page run in trimmed WebAssembly without reflection. The one
+/// context the server and the page both serialize the wire with.
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
@@ -28,6 +31,16 @@ namespace AgentPulse.Protocol;
 [JsonSerializable(typeof(SessionFrame<SessionPong>))]
 [JsonSerializable(typeof(SessionFrame<SessionError>))]
 [JsonSerializable(typeof(ClientOperation))]
+[JsonSerializable(typeof(DocumentRecord))]
+[JsonSerializable(typeof(DocumentList))]
+[JsonSerializable(typeof(DocumentsAccepted))]
+[JsonSerializable(typeof(DocumentTaskResult))]
+[JsonSerializable(typeof(SearchRequest))]
+[JsonSerializable(typeof(SearchAccepted))]
+[JsonSerializable(typeof(SearchRecord))]
+[JsonSerializable(typeof(SearchTaskResult))]
+[JsonSerializable(typeof(EventAccepted))]
+[JsonSerializable(typeof(EventsAccepted))]
 public sealed partial class AgentPulseJsonContext : JsonSerializerContext;
 
 /// <summary>Writes timestamps as RFC 3339 UTC with milliseconds (<c>2026-11-25T17:00:00.123Z</c>), as JavaScript's <c>Date.toISOString</c> does; reads any RFC 3339 offset.</summary>

@@ -14,8 +14,9 @@ public static class AgentPulseApp
         webUi.Configure(builder);
         builder.Services.AddProblemDetails();
         builder.Services.AddAgentPulse(options => builder.Configuration.GetSection("AgentPulse").Bind(options))
-            .AddTaskSnapshots();
-        builder.Services.Configure<EventsOptions>(builder.Configuration.GetSection("Events"));
+            .AddTaskSnapshots()
+            .AddEventLog(builder.Configuration);
+        builder.Services.AddOptions<EventsOptions>().Bind(builder.Configuration.GetSection("Events")).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("AgentPulse", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
@@ -25,7 +26,7 @@ public static class AgentPulseApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        app.UseWebSockets();
         app.MapAgentPulse("/ws/agents");
         app.MapEvents();
         app.MapAgents();
@@ -33,5 +34,28 @@ public static class AgentPulseApp
         app.MapPrometheusScrapingEndpoint("/metrics");
         webUi.Map(app);
         return app;
+    }
+
+    /// <summary>
+    /// The log named by <c>AgentPulse:Log</c>: <c>Sqlite</c> (the default: <c>DataPath/events.db</c>,
+    /// options under <c>AgentPulse:Sqlite</c>) or <c>Memory</c>.
+    /// </summary>
+    private static IAgentPulseBuilder AddEventLog(this IAgentPulseBuilder builder, IConfiguration configuration)
+    {
+        var log = configuration["AgentPulse:Log"] is { Length: > 0 } name ? name : "Sqlite";
+        if (log.Equals("Memory", StringComparison.OrdinalIgnoreCase))
+        {
+            return builder;
+        }
+        if (!log.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"AgentPulse:Log is '{log}': use 'Sqlite' (durable, the default) or 'Memory'.");
+        }
+        var dataPath = configuration["DataPath"] is { Length: > 0 } path ? path : "./data";
+        return builder.AddSqliteLog(options =>
+        {
+            options.Path = Path.Combine(dataPath, "events.db");
+            configuration.GetSection("AgentPulse:Sqlite").Bind(options);
+        });
     }
 }

@@ -1,5 +1,6 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Documents;
 using AgentPulse.Server.Search;
 using AgentPulse.Server.Storage;
@@ -9,7 +10,8 @@ namespace AgentPulse.Server;
 
 /// <summary>
 /// At start, settles what a previous process left unfinished: its tasks become failed
-/// ("interrupted by a server restart", with <c>task.failed</c>), its half-indexed documents failed
+/// ("interrupted by a server restart", with a <c>task.failed</c> in the log, which a page that
+/// resumes gets as a live event), its half-indexed documents failed
 /// (re-indexable) with their partial chunks removed from the index, and the snapshot is seeded
 /// with recent tasks. At stop, ends running tasks without recording an outcome, as a crash would.
 /// </summary>
@@ -62,10 +64,12 @@ internal sealed partial class AgentsService(
         var now = time.GetUtcNow();
         foreach (var task in unfinished)
         {
-            tasks.Save(task with { Status = AgentTaskStatus.Failed, FinishedAt = now, Error = interrupted, Message = interrupted.Message });
+            // Published (durably) before the record is saved, with an id of its own: if this process
+            // dies in between, the next start publishes it again and the log keeps the first one.
             var audience = task.Owner is { } owner ? EventAudience.User(owner) : EventAudience.Public;
-            var failed = CloudEvent.Create(new TaskFailed(task.TaskId, interrupted, Retryable: true), $"/agents/{task.Agent}", $"tasks/{task.TaskId}", time: now);
+            var failed = CloudEvent.Create(new TaskFailed(task.TaskId, interrupted, Retryable: true), $"/agents/{task.Agent}", $"tasks/{task.TaskId}", id: $"interrupted-{task.TaskId}", time: now);
             await publisher.PublishAsync(failed, audience, cancellationToken);
+            tasks.Save(task with { Status = AgentTaskStatus.Failed, FinishedAt = now, Error = interrupted, Message = interrupted.Message });
         }
         if (unfinished.Count > 0)
         {

@@ -1,6 +1,9 @@
 namespace AgentPulse.Server;
 
-/// <summary>RFC 7807 problem details with a message fit to show a person.</summary>
+/// <summary>
+/// The one place the app's errors are made: RFC 7807 problem details with a message fit to show a
+/// person, written through the app's <c>IProblemDetailsService</c> (<c>AddProblemDetails</c>).
+/// </summary>
 internal static class Problems
 {
     public static IResult Create(int status, string title, string detail) =>

@@ -45,7 +45,8 @@ internal sealed class WebUi
         }
         app.MapStaticAssets(EndpointsManifestPath);
         // Unknown API paths stay 404 rather than getting the page.
-        app.MapFallback("/api/{**path}", () => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found"));
+        app.MapFallback("/api/{**path}", (string path) =>
+            Problems.Create(StatusCodes.Status404NotFound, "Not found", $"There is no API at /api/{path}."));
         app.MapFallbackToFile("index.html");
     }
 }

@@ -1,3 +1,5 @@
+using AgentPulse.Web.Internal;
+
 namespace AgentPulse.Web;
 
 /// <summary>
@@ -11,16 +13,12 @@ namespace AgentPulse.Web;
 /// </remarks>
 public sealed class AgentActivity : IDisposable
 {
-    /// <summary>The stage a <c>task.progress</c> has while the task waits for a free slot.</summary>
-    public const string QueuedStage = TaskRecord.QueuedStage;
-
     private readonly TimeProvider time;
     private readonly Lock gate = new();
     private readonly Dictionary<string, TaskRecord> tasks = new(StringComparer.Ordinal);
-    private readonly List<IDisposable> subscriptions = [];
-    private IAgentPulseConnection? connection;
+    private ClientListener? listener;
 
-    /// <summary>Makes an empty list; <see cref="Attach"/> feeds it from a connection.</summary>
+    /// <summary>Makes an empty list; <see cref="Attach"/> feeds it from the client.</summary>
     public AgentActivity(TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -65,16 +63,9 @@ public sealed class AgentActivity : IDisposable
     }
 
     /// <summary>Feeds the list from <paramref name="source"/>: its snapshots and its <c>task.*</c> events.</summary>
-    public void Attach(IAgentPulseConnection source)
+    public void Attach(IAgentPulseClient source)
     {
-        ArgumentNullException.ThrowIfNull(source);
-        if (connection is not null)
-        {
-            throw new InvalidOperationException("AgentActivity is attached already.");
-        }
-        connection = source;
-        source.Resynced += OnResynced;
-        subscriptions.Add(source.Subscribe("task.*", Apply));
+        listener = ClientListener.Attach(listener, nameof(AgentActivity), source, OnResynced, client => [client.Subscribe("task.*", Apply)]);
     }
 
     /// <summary>Replaces everything with a snapshot.</summary>
@@ -120,18 +111,11 @@ public sealed class AgentActivity : IDisposable
         }
     }
 
-    /// <summary>Stops listening to the connection.</summary>
+    /// <summary>Stops listening to the client.</summary>
     public void Dispose()
     {
-        if (connection is not null)
-        {
-            connection.Resynced -= OnResynced;
-        }
-        foreach (var subscription in subscriptions)
-        {
-            subscription.Dispose();
-        }
-        subscriptions.Clear();
+        listener?.Dispose();
+        listener = null;
     }
 
     private void OnResynced(ResyncEventArgs args) => Load(args.Tasks);

@@ -1,33 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using AgentPulse.Protocol.Contracts;
 
 namespace AgentPulse.Web;
-
-/// <summary>A document as <c>GET /api/documents</c> lists it.</summary>
-public sealed record DocumentInfo(
-    string DocumentId,
-    string Name,
-    string ContentType,
-    long SizeBytes,
-    string Status,
-    int ChunkCount,
-    string TaskId,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? IndexedAt,
-    TaskError? Error);
-
-/// <summary>An accepted file of an upload.</summary>
-public sealed record AcceptedDocument(string DocumentId, string TaskId, string Name);
-
-/// <summary>The answer to an upload.</summary>
-public sealed record UploadResponse(IReadOnlyList<AcceptedDocument> Documents);
-
-/// <summary>A started search.</summary>
-public sealed record SearchAccepted(string SearchId, string TaskId);
-
-/// <summary>A search as <c>GET /api/search/{id}</c> keeps it.</summary>
-public sealed record SearchView(string SearchId, string Query, string Status, string TaskId, int? TotalHits, long? TookMs, IReadOnlyList<SearchHit>? Results, TaskError? Error);
 
 /// <summary>The server said no; <see cref="Exception.Message"/> is fit to show a person.</summary>
 public sealed class ApiException : Exception
@@ -57,16 +32,10 @@ public sealed class ApiException : Exception
         {
             try
             {
-                if (JsonSerializer.Deserialize(body, WebJsonContext.Default.Problem) is { } problem)
+                using var problem = JsonDocument.Parse(body);
+                if ((Text(problem.RootElement, "detail") ?? Text(problem.RootElement, "title")) is { } message)
                 {
-                    if (!string.IsNullOrWhiteSpace(problem.Detail))
-                    {
-                        return problem.Detail;
-                    }
-                    if (!string.IsNullOrWhiteSpace(problem.Title))
-                    {
-                        return problem.Title;
-                    }
+                    return message;
                 }
             }
             catch (JsonException)
@@ -81,16 +50,22 @@ public sealed class ApiException : Exception
             _ => $"The server refused the request ({statusCode}).",
         };
     }
+
+    private static string? Text(JsonElement problem, string member) =>
+        problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty(member, out var value)
+            && value.ValueKind == JsonValueKind.String && value.GetString() is { } text && !string.IsNullOrWhiteSpace(text)
+            ? text
+            : null;
 }
 
 /// <summary>The server's REST API: documents and search. (Uploads go through the page, for their progress: see <c>DocumentUploader</c>.)</summary>
 public sealed class AgentPulseApi(HttpClient http)
 {
     /// <summary>The documents, as the server lists them.</summary>
-    public async Task<IReadOnlyList<DocumentInfo>> GetDocumentsAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<DocumentRecord>> GetDocumentsAsync(CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/documents"), cancellationToken);
-        var list = await response.Content.ReadFromJsonAsync(WebJsonContext.Default.DocumentListResponse, cancellationToken);
+        var list = await response.Content.ReadFromJsonAsync(AgentPulseJsonContext.Default.DocumentList, cancellationToken);
         return list?.Documents ?? [];
     }
 
@@ -105,15 +80,15 @@ public sealed class AgentPulseApi(HttpClient http)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "api/search")
         {
-            Content = JsonContent.Create(new SearchRequest(query, top), WebJsonContext.Default.SearchRequest),
+            Content = JsonContent.Create(new SearchRequest(query, top), AgentPulseJsonContext.Default.SearchRequest),
         };
         using var response = await SendAsync(request, cancellationToken);
-        return await response.Content.ReadFromJsonAsync(WebJsonContext.Default.SearchAccepted, cancellationToken)
+        return await response.Content.ReadFromJsonAsync(AgentPulseJsonContext.Default.SearchAccepted, cancellationToken)
             ?? throw new ApiException("The server's answer was empty.");
     }
 
     /// <summary>A search as the server keeps it; <c>null</c> when it does not know it.</summary>
-    public async Task<SearchView?> GetSearchAsync(string searchId, CancellationToken cancellationToken = default)
+    public async Task<SearchRecord?> GetSearchAsync(string searchId, CancellationToken cancellationToken = default)
     {
         using var response = await http.GetAsync(new Uri($"api/search/{Uri.EscapeDataString(searchId)}", UriKind.Relative), cancellationToken);
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
@@ -121,7 +96,7 @@ public sealed class AgentPulseApi(HttpClient http)
             return null;
         }
         await EnsureSuccessAsync(response, cancellationToken);
-        return await response.Content.ReadFromJsonAsync(WebJsonContext.Default.SearchView, cancellationToken);
+        return await response.Content.ReadFromJsonAsync(AgentPulseJsonContext.Default.SearchRecord, cancellationToken);
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -160,19 +135,3 @@ public sealed class AgentPulseApi(HttpClient http)
         throw new ApiException(ApiException.MessageOf((int)response.StatusCode, body), (int)response.StatusCode);
     }
 }
-
-internal sealed record DocumentListResponse(IReadOnlyList<DocumentInfo> Documents);
-
-internal sealed record SearchRequest(string Query, int Top);
-
-internal sealed record Problem(string? Title, string? Detail, int? Status);
-
-/// <summary>Source-generated JSON for the REST shapes (trim-safe in WebAssembly).</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(DocumentListResponse))]
-[JsonSerializable(typeof(UploadResponse))]
-[JsonSerializable(typeof(SearchRequest))]
-[JsonSerializable(typeof(SearchAccepted))]
-[JsonSerializable(typeof(SearchView))]
-[JsonSerializable(typeof(Problem))]
-internal sealed partial class WebJsonContext : JsonSerializerContext;

@@ -1,14 +1,13 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace AgentPulse.Web;
 
-/// <summary>What the connection indicator says.</summary>
-public static partial class ConnectionStatusText
+/// <summary>What the connection indicator says: the client's typed status in a person's words.</summary>
+public static class ConnectionStatusText
 {
     /// <summary>
     /// The text for <paramref name="status"/>: "Connected"; "Connecting…"; "Reconnecting, attempt 2 of 5, next in 3 s";
-    /// "Disconnected: gave up after 5 attempts".
+    /// "Disconnected: the server could not be reached (gave up after 5 attempts)".
     /// </summary>
     /// <param name="status">The status.</param>
     /// <param name="maxAttempts">The attempts before giving up; <c>null</c> for no limit.</param>
@@ -23,11 +22,32 @@ public static partial class ConnectionStatusText
             ConnectionState.Connecting => "Connecting, " + Attempt(status.Attempt, maxAttempts, untilNextAttempt),
             ConnectionState.Reconnecting when status.Attempt == 0 => "Reconnecting…",
             ConnectionState.Reconnecting => "Reconnecting, " + Attempt(status.Attempt, maxAttempts, untilNextAttempt),
-            ConnectionState.Disconnected when string.IsNullOrWhiteSpace(status.Reason) => "Disconnected",
-            ConnectionState.Disconnected => "Disconnected: " + Humanize(status.Reason),
+            ConnectionState.Disconnected when status.Reason is not { } reason => "Disconnected",
+            ConnectionState.Disconnected => "Disconnected: " + Why(status.Reason.Value, status.CloseCode) + GaveUp(status),
             _ => "Closed",
         };
     }
+
+    /// <summary>
+    /// Why the connection is down, in a person's words (never the exception's message: in the browser it is a bare
+    /// resource key such as <c>net_webstatus_ConnectFailure</c>, which says nothing to a person).
+    /// </summary>
+    public static string Why(DisconnectReason reason, int? closeCode = null) => reason switch
+    {
+        DisconnectReason.ConnectFailed or DisconnectReason.ConnectTimeout => "the server could not be reached",
+        DisconnectReason.Unauthorized => "unauthorized",
+        DisconnectReason.HeartbeatTimeout or DisconnectReason.LivenessCheckFailed => "the server stopped answering",
+        DisconnectReason.ConnectionLost => "the connection was lost",
+        DisconnectReason.ClosedByServer => "closed by the server",
+        DisconnectReason.ServerGoingAway => "the server is restarting",
+        DisconnectReason.SlowConsumer => "the page fell behind the server",
+        DisconnectReason.PolicyViolation or DisconnectReason.MessageTooBig => "the server refused what the page sent",
+        DisconnectReason.ServerFrameTooBig => "the server sent more than the page takes",
+        DisconnectReason.OtherCloseCode when closeCode is { } code => string.Create(CultureInfo.InvariantCulture, $"closed by the server ({code})"),
+        DisconnectReason.OtherCloseCode => "closed by the server",
+        DisconnectReason.Stopped => "stopped",
+        _ => "closed",
+    };
 
     /// <summary>The time left before the next attempt, from the status and when it was seen.</summary>
     public static TimeSpan? Remaining(ConnectionStatus status, DateTimeOffset seenAt, DateTimeOffset now)
@@ -41,28 +61,13 @@ public static partial class ConnectionStatusText
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
-    /// <summary>
-    /// The client's reason in a person's words: "gave up after 5 attempts: connect failed: …" becomes
-    /// "the server could not be reached (gave up after 5 attempts)". In the browser the underlying
-    /// message is a bare resource key (<c>net_webstatus_ConnectFailure</c>), which says nothing to a person.
-    /// </summary>
-    public static string Humanize(string reason)
+    private static string GaveUp(ConnectionStatus status) => status switch
     {
-        ArgumentNullException.ThrowIfNull(reason);
-        var gaveUp = GaveUp().Match(reason);
-        if (!gaveUp.Success)
-        {
-            return Cause(reason);
-        }
-        var attempts = gaveUp.Groups["attempts"].Success ? $" after {gaveUp.Groups["attempts"].Value} attempts" : "";
-        return $"{Cause(gaveUp.Groups["cause"].Value)} (gave up{attempts})";
-    }
-
-    private static string Cause(string cause) =>
-        cause.StartsWith("connect failed", StringComparison.Ordinal) ? "the server could not be reached" : cause;
-
-    [GeneratedRegex("^gave up(?: after (?<attempts>\\d+) attempts?)?: (?<cause>.*)$", RegexOptions.Singleline)]
-    private static partial Regex GaveUp();
+        { GaveUp: false } => "",
+        { Attempt: 0 } => " (gave up)",
+        { Attempt: 1 } => " (gave up after 1 attempt)",
+        _ => string.Create(CultureInfo.InvariantCulture, $" (gave up after {status.Attempt} attempts)"),
+    };
 
     private static string Attempt(int attempt, int? maxAttempts, TimeSpan? untilNextAttempt)
     {

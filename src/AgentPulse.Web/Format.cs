@@ -33,4 +33,8 @@ public static class Format
     /// <summary>A fraction 0..1 as a whole percentage, 0 to 100.</summary>
     public static int Percent(double fraction) =>
         double.IsNaN(fraction) ? 0 : (int)Math.Round(Math.Clamp(fraction, 0, 1) * 100, MidpointRounding.AwayFromZero);
+
+    /// <summary>"1 chunk", "12 chunks".</summary>
+    public static string Chunks(int count) =>
+        count == 1 ? "1 chunk" : string.Create(CultureInfo.InvariantCulture, $"{count} chunks");
 }

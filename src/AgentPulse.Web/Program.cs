@@ -1,8 +1,6 @@
-using AgentPulse.Client;
 using AgentPulse.Web;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.AspNetCore.Components.WebAssembly.Hosting;
-using Microsoft.JSInterop;
 
 var builder = WebAssemblyHostBuilder.CreateDefault(args);
 builder.RootComponents.Add<App>("#app");
@@ -12,8 +10,9 @@ builder.Services.AddAgentPulseWeb(
     new Uri(builder.HostEnvironment.BaseAddress));
 
 var host = builder.Build();
-// The activity list listens before the one connection starts (with the page, before the first render),
-// so the snapshot the first connect brings is there when the views are.
+// The activity list and the library listen before the one connection starts (with the page, before the first
+// render), so the snapshot the first connect brings is there when the views are.
 host.Services.GetRequiredService<AgentActivity>();
-await host.Services.GetRequiredService<AgentPulseConnection>().StartAsync(host.Services.GetRequiredService<IJSRuntime>());
+host.Services.GetRequiredService<DocumentLibrary>();
+await host.Services.GetRequiredService<PageLifecycle>().StartAsync();
 await host.RunAsync();

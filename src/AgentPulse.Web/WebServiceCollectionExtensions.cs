@@ -1,33 +1,44 @@
 using AgentPulse.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the UI's services.</summary>
 public static class WebServiceCollectionExtensions
 {
+    /// <summary>The patterns the page asks the server for from the first connect on, so the server-side filter stays put while views come and go.</summary>
+    public static IReadOnlyList<string> EventTypesShown { get; } = ["task.*", EventTypes.DocumentIndexed, EventTypes.SearchCompleted];
+
     /// <summary>
-    /// Adds the one connection (<see cref="IAgentPulseConnection"/>, to <paramref name="connectionUrl"/>), the
-    /// <see cref="AgentActivity"/> fed by it, <see cref="ToastService"/>, <see cref="AgentPulseApi"/> on
-    /// <paramref name="apiBase"/>, and <see cref="TimeProvider.System"/> unless a clock is registered.
+    /// Adds the app's one client (<c>AddAgentPulseClient</c>: <see cref="IAgentPulseClient"/> to
+    /// <paramref name="connectionUrl"/>, the default reconnect policy), <see cref="PageLifecycle"/>, the
+    /// <see cref="AgentActivity"/> and <see cref="DocumentLibrary"/> fed by the client, <see cref="ToastService"/>,
+    /// <see cref="AgentPulseApi"/> on <paramref name="apiBase"/>, and <see cref="TimeProvider.System"/> unless a clock is registered.
     /// </summary>
     public static IServiceCollection AddAgentPulseWeb(this IServiceCollection services, Uri connectionUrl, Uri apiBase)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IReconnectPolicy>(new ExponentialBackoffReconnectPolicy());
-        services.AddSingleton(sp => new AgentPulseConnection(
-            connectionUrl,
-            sp.GetRequiredService<IReconnectPolicy>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton<IAgentPulseConnection>(sp => sp.GetRequiredService<AgentPulseConnection>());
+        services.AddAgentPulseClient(options =>
+        {
+            options.Url = connectionUrl;
+            foreach (var type in EventTypesShown)
+            {
+                options.Types.Add(type);
+            }
+        });
+        services.AddSingleton<PageLifecycle>();
         services.AddSingleton(sp =>
         {
             var activity = new AgentActivity(sp.GetRequiredService<TimeProvider>());
-            activity.Attach(sp.GetRequiredService<IAgentPulseConnection>());
+            activity.Attach(sp.GetRequiredService<IAgentPulseClient>());
             return activity;
+        });
+        services.AddSingleton(sp =>
+        {
+            var library = new DocumentLibrary(sp.GetRequiredService<AgentPulseApi>());
+            library.Attach(sp.GetRequiredService<IAgentPulseClient>());
+            return library;
         });
         services.AddSingleton<ToastService>();
         services.AddSingleton(_ => new HttpClient { BaseAddress = apiBase });

@@ -10,7 +10,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task ForeignOrigin_IsRefusedWith403BeforeTheUpgrade()
     {
-        await using var server = await RunningServer.StartAsync();
+        await using var server = await LibraryHost.StartAsync();
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         socket.Options.SetRequestHeader("Origin", "http://evil.example");
@@ -22,11 +22,11 @@ public sealed class BadInputTests
     [Fact]
     public async Task NoOrigin_SameOrigin_AndConfiguredOrigin_AreAllowed()
     {
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["AgentPulse:AllowedOrigins:0"] = "http://dashboard.example:3000" });
+        await using var server = await LibraryHost.StartAsync(new Dictionary<string, string?> { ["AgentPulse:AllowedOrigins:0"] = "http://dashboard.example:3000" });
 
         foreach (var origin in new[] { null, $"http://127.0.0.1:{server.Port}", "http://dashboard.example:3000" })
         {
-            await using var client = await RawClient.ConnectAsync(server.WebSocketUri(), origin);
+            await using var client = await server.ConnectAsync(origin: origin);
             Assert.Equal("session.welcome", (await client.ReceiveFrameAsync()).Type());
         }
     }
@@ -34,8 +34,8 @@ public sealed class BadInputTests
     [Fact]
     public async Task MalformedJson_UnknownOp_AndBinaryFrame_GetSessionError_AndTheConnectionStays()
     {
-        await using var server = await RunningServer.StartAsync();
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var server = await LibraryHost.StartAsync();
+        await using var client = await server.ConnectAsync();
         await client.HandshakeAsync();
 
         await client.SendTextAsync("{not json");
@@ -65,10 +65,10 @@ public sealed class BadInputTests
     [Fact]
     public async Task OversizeFrame_ClosesWith1009_AndOthersGoOn()
     {
-        await using var server = await RunningServer.StartAsync();
-        await using var bystander = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var server = await LibraryHost.StartAsync();
+        await using var bystander = await server.ConnectAsync();
         await bystander.HandshakeAsync();
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await server.ConnectAsync();
         await client.HandshakeAsync();
 
         await client.SendTextAsync($$"""{"op":"ping","id":"{{new string('x', 17 * 1024)}}"}""");
@@ -81,10 +81,10 @@ public sealed class BadInputTests
     [Fact]
     public async Task FloodOfBadFrames_ClosesWith1008_AfterTheAllowance_AndOthersGoOn()
     {
-        await using var server = await RunningServer.StartAsync();
-        await using var bystander = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var server = await LibraryHost.StartAsync();
+        await using var bystander = await server.ConnectAsync();
         await bystander.HandshakeAsync();
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await server.ConnectAsync();
         await client.HandshakeAsync();
 
         for (var i = 0; i < 21; i++)
@@ -103,7 +103,7 @@ public sealed class BadInputTests
         await AssertStillServedAsync(server, bystander);
     }
 
-    private static async Task AssertStillServedAsync(RunningServer server, RawClient bystander)
+    private static async Task AssertStillServedAsync(LibraryHost server, RawClient bystander)
     {
         var result = await server.Get<IEventPublisher>().PublishAsync(StreamingTests.Progress(1));
         Assert.Equal(result.Seq, (await bystander.EventsAsync(1))[0].Seq());
@@ -112,7 +112,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task PlainHttpRequest_ToTheWebSocketEndpoint_Gets400ProblemDetails()
     {
-        await using var server = await RunningServer.StartAsync();
+        await using var server = await LibraryHost.StartAsync();
         using var http = server.CreateHttpClient();
 
         var response = await http.GetAsync(new Uri("/ws/agents", UriKind.Relative));

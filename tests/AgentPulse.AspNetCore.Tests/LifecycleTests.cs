@@ -12,8 +12,8 @@ public sealed class LifecycleTests
     public async Task IdleConnection_GetsHeartbeat_AfterTheInterval_AndNotBefore()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T17:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        await using var server = await RunningServer.StartAsync(configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var server = await LibraryHost.StartAsync(configure: builder => builder.Services.AddSingleton<TimeProvider>(time));
+        await using var client = await server.ConnectAsync();
         await client.HandshakeAsync();
 
         // Just short of the interval: a ping's pong is the next frame, so no heartbeat came first.
@@ -40,10 +40,10 @@ public sealed class LifecycleTests
     [Fact]
     public async Task ServerShutdown_ClosesEveryConnectionWith1001()
     {
-        var server = await RunningServer.StartAsync();
-        await using var first = await RawClient.ConnectAsync(server.WebSocketUri());
+        var server = await LibraryHost.StartAsync();
+        await using var first = await server.ConnectAsync();
         await first.HandshakeAsync();
-        await using var second = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var second = await server.ConnectAsync();
         await second.HandshakeAsync();
 
         var stopping = server.DisposeAsync().AsTask();

@@ -5,13 +5,16 @@ using AgentPulse.Testing;
 
 namespace AgentPulse.AspNetCore.Tests;
 
-public sealed class SlowConsumerTests
+/// <summary>Run over HTTP/1.1 and HTTP/2: both go through the same frame sink.</summary>
+public abstract class SlowConsumerTests(bool http2)
 {
+    private Task<LibraryHost> StartAsync(IDictionary<string, string?>? settings = null) => LibraryHost.StartAsync(settings, http2: http2);
+
     [Fact]
     public async Task ClientThatNeverReads_IsClosedWith4008_WhileAnotherGetsEveryEvent()
     {
         const int Count = 4_000;
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?>
+        await using var server = await StartAsync(new Dictionary<string, string?>
         {
             ["AgentPulse:SendQueueCapacity"] = "64",
             ["AgentPulse:LogRetentionCount"] = "500",
@@ -30,9 +33,9 @@ public sealed class SlowConsumerTests
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref overflows, value));
         listener.Start();
 
-        await using var slow = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var slow = await server.ConnectAsync();
         await slow.HandshakeAsync();
-        await using var fast = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var fast = await server.ConnectAsync();
         await fast.HandshakeAsync();
 
         // 8 KB events: 32 MB in all, more than the socket buffers between server and the stalled
@@ -79,8 +82,8 @@ public sealed class SlowConsumerTests
     public async Task BurstLargerThanTheQueue_ReachesAReadingClientWhole_FromTheLog()
     {
         const int Count = 5_000;
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["AgentPulse:SendQueueCapacity"] = "16" });
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var server = await StartAsync(new Dictionary<string, string?> { ["AgentPulse:SendQueueCapacity"] = "16" });
+        await using var client = await server.ConnectAsync();
         await client.HandshakeAsync();
 
         var receiving = Task.Run(() => client.EventsAsync(Count));
@@ -89,3 +92,7 @@ public sealed class SlowConsumerTests
         Assert.Equal(Enumerable.Range(1, Count).Select(i => (long)i), (await receiving).Select(e => e.Seq()));
     }
 }
+
+public sealed class SlowConsumerTestsOverHttp1() : SlowConsumerTests(http2: false);
+
+public sealed class SlowConsumerTestsOverHttp2() : SlowConsumerTests(http2: true);

@@ -5,8 +5,11 @@ using AgentPulse.Testing;
 
 namespace AgentPulse.AspNetCore.Tests;
 
-public sealed class StreamingTests
+/// <summary>Run over HTTP/1.1 (an upgrade) and HTTP/2 (extended CONNECT): both go through the same frame sink.</summary>
+public abstract class StreamingTests(bool http2)
 {
+    private Task<LibraryHost> StartAsync(IDictionary<string, string?>? settings = null) => LibraryHost.StartAsync(settings, http2: http2);
+
     internal static CloudEvent Progress(int i, string source = "/tests", int padding = 0) =>
         CloudEvent.Create(new TaskProgress("t1", i % 100 / 100.0, "indexing", padding == 0 ? $"step {i}" : new string('x', padding), i, null), source, id: $"e{i}");
 
@@ -21,8 +24,8 @@ public sealed class StreamingTests
     [Fact]
     public async Task Connect_WithoutAfter_GetsWelcomeThenSnapshotThenLiveEvents()
     {
-        await using var server = await RunningServer.StartAsync();
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var server = await StartAsync();
+        await using var client = await server.ConnectAsync();
 
         var welcome = await client.ReceiveFrameAsync();
         Assert.Equal("session.welcome", welcome.Type());
@@ -49,13 +52,13 @@ public sealed class StreamingTests
     public async Task ThreeClients_TenThousandEvents_EachGetsAllInOrderOnce()
     {
         const int Count = 10_000;
-        await using var server = await RunningServer.StartAsync();
+        await using var server = await StartAsync();
         var clients = new List<RawClient>();
         try
         {
             for (var i = 0; i < 3; i++)
             {
-                var client = await RawClient.ConnectAsync(server.WebSocketUri());
+                var client = await server.ConnectAsync();
                 await client.HandshakeAsync();
                 clients.Add(client);
             }
@@ -82,9 +85,9 @@ public sealed class StreamingTests
     {
         const int Count = 10_000;
         const int Drops = 20;
-        await using var server = await RunningServer.StartAsync();
+        await using var server = await StartAsync();
         var connections = server.Get<IAgentPulseConnections>();
-        var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        var client = await server.ConnectAsync();
         var welcome = await client.HandshakeAsync();
         var epoch = welcome.GetProperty("epoch").GetString();
         var connectionId = welcome.GetProperty("connectionId").GetString()!;
@@ -126,7 +129,7 @@ public sealed class StreamingTests
                     // Dropped: come back from the last seq seen.
                     await client.DisposeAsync();
                     var after = seqs.Count == 0 ? 0 : seqs[^1];
-                    client = await RawClient.ConnectAsync(server.WebSocketUri($"after={after}&epoch={epoch}"));
+                    client = await server.ConnectAsync($"after={after}&epoch={epoch}");
                     var again = await client.ReceiveFrameAsync();
                     Assert.Equal("session.welcome", again.Type());
                     Assert.True(again.Data().GetProperty("recovered").GetBoolean());
@@ -161,12 +164,12 @@ public sealed class StreamingTests
     [Fact]
     public async Task Resume_FromSeqOlderThanRetention_IsNotRecoveredAndGetsSnapshot()
     {
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["AgentPulse:LogRetentionCount"] = "100" });
+        await using var server = await StartAsync(new Dictionary<string, string?> { ["AgentPulse:LogRetentionCount"] = "100" });
         var publisher = server.Get<IEventPublisher>();
         await PublishManyAsync(publisher, 300);
         var epoch = server.Get<IEventLog>().Epoch;
 
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri($"after=5&epoch={epoch}"));
+        await using var client = await server.ConnectAsync($"after=5&epoch={epoch}");
         var welcome = await client.ReceiveFrameAsync();
         Assert.False(welcome.Data().GetProperty("recovered").GetBoolean());
         Assert.Equal(300, welcome.Data().GetProperty("seq").GetInt64());
@@ -179,12 +182,12 @@ public sealed class StreamingTests
     [Fact]
     public async Task Resume_WithinRetention_ReplaysExactlyTheMissedEventsThenLive()
     {
-        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["AgentPulse:LogRetentionCount"] = "100" });
+        await using var server = await StartAsync(new Dictionary<string, string?> { ["AgentPulse:LogRetentionCount"] = "100" });
         var publisher = server.Get<IEventPublisher>();
         await PublishManyAsync(publisher, 300);
         var epoch = server.Get<IEventLog>().Epoch;
 
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri($"after=250&epoch={epoch}"));
+        await using var client = await server.ConnectAsync($"after=250&epoch={epoch}");
         var welcome = await client.ReceiveFrameAsync();
         Assert.True(welcome.Data().GetProperty("recovered").GetBoolean());
         Assert.Equal(300, welcome.Data().GetProperty("seq").GetInt64());
@@ -197,10 +200,10 @@ public sealed class StreamingTests
     [Fact]
     public async Task Resume_FromAnotherEpoch_IsNotRecoveredAndGetsSnapshot()
     {
-        await using var server = await RunningServer.StartAsync();
+        await using var server = await StartAsync();
         await PublishManyAsync(server.Get<IEventPublisher>(), 10);
 
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri("after=3&epoch=another"));
+        await using var client = await server.ConnectAsync("after=3&epoch=another");
         var welcome = await client.ReceiveFrameAsync();
         Assert.False(welcome.Data().GetProperty("recovered").GetBoolean());
         Assert.Equal(10, welcome.Data().GetProperty("seq").GetInt64());
@@ -210,10 +213,10 @@ public sealed class StreamingTests
     [Fact]
     public async Task Resume_FromASeqTheLogHasNotReached_IsNotRecovered()
     {
-        await using var server = await RunningServer.StartAsync();
+        await using var server = await StartAsync();
         await PublishManyAsync(server.Get<IEventPublisher>(), 3);
 
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri("after=1041"));
+        await using var client = await server.ConnectAsync("after=1041");
         var welcome = await client.ReceiveFrameAsync();
         Assert.False(welcome.Data().GetProperty("recovered").GetBoolean());
         Assert.Equal(3, welcome.Data().GetProperty("seq").GetInt64());
@@ -222,14 +225,14 @@ public sealed class StreamingTests
     [Fact]
     public async Task Snapshot_ReflectsTaskEventsUpToTheWelcomeSeq()
     {
-        await using var server = await RunningServer.StartAsync();
+        await using var server = await StartAsync();
         var publisher = server.Get<IEventPublisher>();
         await publisher.PublishAsync(new TaskStarted("t1", "document.index", "Index notes.md", "indexer", "d1"), "/agents/indexer");
         await publisher.PublishAsync(new TaskProgress("t1", 0.5, "indexing", "chunk 5 of 10", 5, 10), "/agents/indexer");
         await publisher.PublishAsync(new TaskStarted("t2", "search", "Search agents", "searcher", "s1"), "/agents/searcher");
         await publisher.PublishAsync(new TaskFailed("t2", new TaskError("cancelled", "Cancelled by you."), false), "/agents/searcher");
 
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await server.ConnectAsync();
         var welcome = await client.ReceiveFrameAsync();
         Assert.Equal(4, welcome.Data().GetProperty("seq").GetInt64());
         var tasks = (await client.ReceiveFrameAsync()).Data().GetProperty("tasks").EnumerateArray().ToDictionary(t => t.GetProperty("taskId").GetString()!);
@@ -246,7 +249,7 @@ public sealed class StreamingTests
     [Fact]
     public async Task Publish_SameSourceAndIdTwice_IsAppendedOnce()
     {
-        await using var server = await RunningServer.StartAsync();
+        await using var server = await StartAsync();
         var publisher = server.Get<IEventPublisher>();
 
         var first = await publisher.PublishAsync(Progress(1));
@@ -267,8 +270,8 @@ public sealed class StreamingTests
     [InlineData(70_000)]
     public async Task EventsOfEverySize_ArriveWhole(int padding)
     {
-        await using var server = await RunningServer.StartAsync();
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        await using var server = await StartAsync();
+        await using var client = await server.ConnectAsync();
         await client.HandshakeAsync();
 
         await server.Get<IEventPublisher>().PublishAsync(Progress(1, padding: padding));
@@ -277,3 +280,7 @@ public sealed class StreamingTests
         Assert.Equal(padding, frame.Data().GetProperty("message").GetString()!.Length);
     }
 }
+
+public sealed class StreamingTestsOverHttp1() : StreamingTests(http2: false);
+
+public sealed class StreamingTestsOverHttp2() : StreamingTests(http2: true);

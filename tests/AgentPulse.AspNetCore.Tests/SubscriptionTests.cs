@@ -17,8 +17,8 @@ public sealed class SubscriptionTests
     [Fact]
     public async Task TypesAtConnect_ExactAndWildcard_FilterOnTheServer()
     {
-        await using var server = await RunningServer.StartAsync();
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri("types=task.*,search.completed"));
+        await using var server = await LibraryHost.StartAsync();
+        await using var client = await server.ConnectAsync("types=task.*,search.completed");
         await client.HandshakeAsync();
 
         await PublishOneOfEachAsync(server.Get<IEventPublisher>());
@@ -31,9 +31,9 @@ public sealed class SubscriptionTests
     [Fact]
     public async Task SubscribeAndUnsubscribe_AreAcknowledgedWithTheWholeSet_AndChangeWhatArrives()
     {
-        await using var server = await RunningServer.StartAsync();
+        await using var server = await LibraryHost.StartAsync();
         var publisher = server.Get<IEventPublisher>();
-        await using var client = await RawClient.ConnectAsync(server.WebSocketUri("types=document.indexed"));
+        await using var client = await server.ConnectAsync("types=document.indexed");
         await client.HandshakeAsync();
 
         await client.SendTextAsync("""{"op":"subscribe","types":["task.*","search.completed"]}""");
@@ -53,7 +53,7 @@ public sealed class SubscriptionTests
     [Fact]
     public async Task BadPatternAtConnect_IsRefusedWith400()
     {
-        await using var server = await RunningServer.StartAsync();
+        await using var server = await LibraryHost.StartAsync();
         using var http = server.CreateHttpClient();
         using var socket = new System.Net.WebSockets.ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
@@ -65,13 +65,13 @@ public sealed class SubscriptionTests
     [Fact]
     public async Task UserEvents_ReachOnlyTheirUser_WhenAuthenticationIsOn()
     {
-        await using var server = await RunningServer.StartAsync(
+        await using var server = await LibraryHost.StartAsync(
             new Dictionary<string, string?> { ["AgentPulse:RequireAuthentication"] = "true" },
             configure: builder => TestAuthentication.Add(builder));
         var publisher = server.Get<IEventPublisher>();
-        await using var alice = await RawClient.ConnectAsync(server.WebSocketUri("access_token=alice"));
+        await using var alice = await server.ConnectAsync("access_token=alice");
         await alice.HandshakeAsync();
-        await using var bob = await RawClient.ConnectAsync(server.WebSocketUri("access_token=bob"));
+        await using var bob = await server.ConnectAsync("access_token=bob");
         await bob.HandshakeAsync();
 
         await publisher.PublishAsync(new TaskStarted("a1", "search", "Alice's search", "searcher", null), "/agents/searcher", audience: EventAudience.User("alice"));
@@ -85,7 +85,7 @@ public sealed class SubscriptionTests
     [Fact]
     public async Task MissingToken_IsRefusedWith401_WhenAuthenticationIsOn()
     {
-        await using var server = await RunningServer.StartAsync(
+        await using var server = await LibraryHost.StartAsync(
             new Dictionary<string, string?> { ["AgentPulse:RequireAuthentication"] = "true" },
             configure: builder => TestAuthentication.Add(builder));
         using var socket = new System.Net.WebSockets.ClientWebSocket();

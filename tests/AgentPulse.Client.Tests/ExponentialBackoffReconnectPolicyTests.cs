@@ -3,7 +3,7 @@ namespace AgentPulse.Client.Tests;
 public sealed class ExponentialBackoffReconnectPolicyTests
 {
     private static ReconnectContext Context(int attempt, double sample) =>
-        new(attempt, TimeSpan.Zero, sample, "connection lost", 1006);
+        new(attempt, TimeSpan.Zero, sample, DisconnectReason.ConnectionLost, 1006);
 
     [Theory]
     // attempt, undelayed ms (1 s × 2^(attempt-1), capped at 30 s): equal jitter keeps [half, all].

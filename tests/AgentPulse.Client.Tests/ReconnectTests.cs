@@ -38,15 +38,19 @@ public sealed class ReconnectTests
         for (var attempt = 1; attempt <= 5; attempt++)
         {
             var waiting = await log.NextAsync();
-            Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, attempt, Expected(attempt), "connect failed: refused"), waiting);
+            Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, attempt, Expected(attempt), DisconnectReason.ConnectFailed), waiting.WithoutException());
+            Assert.Equal("refused", waiting.Exception?.Message);
             Assert.Equal(attempt, script.Calls);
             time.Advance(waiting.NextDelay!.Value);
         }
         var gaveUp = await log.NextAsync();
-        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 5, null, "gave up after 5 attempts: connect failed: refused"), gaveUp);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 5, null, DisconnectReason.ConnectFailed) { GaveUp = true }, gaveUp.WithoutException());
+        Assert.IsType<WebSocketException>(gaveUp.Exception);
         Assert.Equal(ConnectionState.Disconnected, client.State);
         var error = await Assert.ThrowsAsync<AgentPulseException>(() => start);
         Assert.Equal(gaveUp, error.Status);
+        Assert.Same(gaveUp.Exception, error.InnerException);
+        Assert.Equal("The AgentPulse client gave up after 5 attempts; the last ended with ConnectFailed: refused.", error.Message);
         Assert.Equal(6, script.Calls);
     }
 
@@ -88,10 +92,11 @@ public sealed class ReconnectTests
 
         socket.Abort(); // the network fails
         var first = await log.NextAsync();
-        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), "connection lost", CloseCodes.Abnormal), first);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), DisconnectReason.ConnectionLost, CloseCodes.Abnormal), first.WithoutException());
+        Assert.IsType<WebSocketException>(first.Exception);
         time.Advance(first.NextDelay!.Value);
         var second = await log.NextAsync();
-        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 2, Expected(2), "connect failed: refused", CloseCodes.Abnormal), second);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 2, Expected(2), DisconnectReason.ConnectFailed, CloseCodes.Abnormal), second.WithoutException());
     }
 
     [Fact]
@@ -109,8 +114,8 @@ public sealed class ReconnectTests
 
         await client.ReconnectNowAsync(); // the clock does not move
 
-        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 0, null, "connect failed: refused"), await log.NextAsync());
-        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 1, Expected(1), "connect failed: refused"), await log.NextAsync());
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 0, null, DisconnectReason.ConnectFailed), (await log.NextAsync()).WithoutException());
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 1, Expected(1), DisconnectReason.ConnectFailed), (await log.NextAsync()).WithoutException());
         Assert.Equal(4, script.Calls);
         await client.StopAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start);
@@ -134,7 +139,8 @@ public sealed class ReconnectTests
         await client.ReconnectNowAsync();
         (await script.NextOpenedAsync()).PushWelcome();
 
-        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 0, null, "gave up after 5 attempts: connect failed: refused"), await log.NextAsync());
+        // The retry keeps the reason it retries; it has not given up.
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 0, null, DisconnectReason.ConnectFailed), (await log.NextAsync()).WithoutException());
         Assert.Equal(new ConnectionStatus(ConnectionState.Connected, ConnectionId: "c1"), await log.NextAsync());
         Assert.Equal(7, script.Calls);
     }
@@ -154,7 +160,9 @@ public sealed class ReconnectTests
 
         time.Advance(TimeSpan.FromSeconds(30)); // the server says nothing, not even a heartbeat
 
-        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), "heartbeat timeout", CloseCodes.Abnormal), await log.NextAsync());
+        var left = await log.NextAsync();
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), DisconnectReason.HeartbeatTimeout, CloseCodes.Abnormal), left.WithoutException());
+        Assert.Equal("no frame from the server for 30 s", Assert.IsType<TimeoutException>(left.Exception).Message);
         await socket.Aborted.Task.WaitAsync(TestTimeouts.Wait);
     }
 
@@ -180,7 +188,7 @@ public sealed class ReconnectTests
         time.Advance(TimeSpan.FromSeconds(1)); // 30 s of silence
 
         Assert.True(socket.Aborted.Task.IsCompleted);
-        Assert.Equal("heartbeat timeout", (await log.WaitForAsync(s => s.State == ConnectionState.Reconnecting)).Reason);
+        Assert.Equal(DisconnectReason.HeartbeatTimeout, (await log.WaitForAsync(s => s.State == ConnectionState.Reconnecting)).Reason);
     }
 
     [Fact]
@@ -196,16 +204,18 @@ public sealed class ReconnectTests
 
         time.Advance(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 1, Expected(1), "no welcome within 10 s", CloseCodes.Abnormal), await log.NextAsync());
+        var left = await log.NextAsync();
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 1, Expected(1), DisconnectReason.ConnectTimeout, CloseCodes.Abnormal), left.WithoutException());
+        Assert.Equal("no welcome within 10 s", Assert.IsType<TimeoutException>(left.Exception).Message);
         await socket.Aborted.Task.WaitAsync(TestTimeouts.Wait);
     }
 
     [Theory]
-    [InlineData(CloseCodes.Unauthorized, "token expired", "unauthorized")]
-    [InlineData(CloseCodes.Normal, "bye", "closed by the server")]
-    [InlineData(CloseCodes.PolicyViolation, "too many invalid frames", "policy violation: too many invalid frames")]
-    [InlineData(CloseCodes.MessageTooBig, "frame over 16384 bytes", "message too big: frame over 16384 bytes")]
-    public async Task ServerClose_WithAnEndingCode_LeavesTheClientDisconnected(int code, string text, string reason)
+    [InlineData(CloseCodes.Unauthorized, "token expired", DisconnectReason.Unauthorized)]
+    [InlineData(CloseCodes.Normal, "bye", DisconnectReason.ClosedByServer)]
+    [InlineData(CloseCodes.PolicyViolation, "too many invalid frames", DisconnectReason.PolicyViolation)]
+    [InlineData(CloseCodes.MessageTooBig, "frame over 16384 bytes", DisconnectReason.MessageTooBig)]
+    public async Task ServerClose_WithAnEndingCode_LeavesTheClientDisconnected(int code, string text, DisconnectReason reason)
     {
         var script = new SocketScript();
         var time = new FakeTimeProvider();
@@ -225,10 +235,10 @@ public sealed class ReconnectTests
     }
 
     [Theory]
-    [InlineData(CloseCodes.GoingAway, "server shutting down", "server going away")]
-    [InlineData(CloseCodes.SlowConsumer, "slow consumer: resume with after", "slow consumer")]
-    [InlineData(1011, "oops", "closed by the server (1011): oops")]
-    public async Task ServerClose_WithAPassingCode_Reconnects(int code, string text, string reason)
+    [InlineData(CloseCodes.GoingAway, "server shutting down", DisconnectReason.ServerGoingAway)]
+    [InlineData(CloseCodes.SlowConsumer, "slow consumer: resume with after", DisconnectReason.SlowConsumer)]
+    [InlineData(1011, "oops", DisconnectReason.OtherCloseCode)]
+    public async Task ServerClose_WithAPassingCode_Reconnects(int code, string text, DisconnectReason reason)
     {
         var script = new SocketScript();
         var time = new FakeTimeProvider();
@@ -265,7 +275,7 @@ public sealed class ReconnectTests
 
         Assert.Equal((WebSocketCloseStatus.NormalClosure, (string?)"client closing"), await socket.ClientClosed.Task);
         Assert.Equal(ConnectionState.Disconnected, client.State);
-        Assert.Equal("stopped", client.Status.Reason);
+        Assert.Equal(DisconnectReason.Stopped, client.Status.Reason);
         await client.DisposeAsync();
         Assert.Equal(ConnectionState.Closed, client.State);
         Assert.Equal(
@@ -445,7 +455,7 @@ public sealed class ReconnectTests
 
         socket.Abort(); // a later drop waits as the policy says: the request above was not kept for it
         await log.WaitForAsync(s => s.State == ConnectionState.Connected);
-        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), "connection lost", CloseCodes.Abnormal), await log.NextAsync());
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), DisconnectReason.ConnectionLost, CloseCodes.Abnormal), (await log.NextAsync()).WithoutException());
         Assert.Equal(1, script.Calls);
     }
 
@@ -467,7 +477,7 @@ public sealed class ReconnectTests
 
         Assert.True(socket.Aborted.Task.IsCompleted);
         await log.WaitForAsync(s => s.State == ConnectionState.Connected);
-        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), "no answer to a liveness check", CloseCodes.Abnormal), await log.NextAsync());
+        Assert.Equal(new ConnectionStatus(ConnectionState.Reconnecting, 1, Expected(1), DisconnectReason.LivenessCheckFailed, CloseCodes.Abnormal), (await log.NextAsync()).WithoutException());
     }
 
     [Fact]
@@ -480,10 +490,10 @@ public sealed class ReconnectTests
 
         var error = await Assert.ThrowsAsync<AgentPulseException>(() => client.StartAsync());
 
-        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 0, null, "gave up: connect failed: refused"), error.Status);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 0, null, DisconnectReason.ConnectFailed) { GaveUp = true }, error.Status!.WithoutException());
         await client.ReconnectNowAsync(); // the loop is still there to retry
         await log.WaitForAsync(s => s.State == ConnectionState.Disconnected);
-        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 0, null, "gave up: connect failed: refused"), await log.NextAsync());
+        Assert.Equal(new ConnectionStatus(ConnectionState.Connecting, 0, null, DisconnectReason.ConnectFailed), (await log.NextAsync()).WithoutException());
     }
 
     [Fact]

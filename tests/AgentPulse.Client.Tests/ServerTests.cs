@@ -75,9 +75,10 @@ public sealed class ServerTests
     }
 
     [Fact]
-    public async Task ServerRestart_OnTheSamePort_ClientComesBackByItselfAndResyncs()
+    public async Task ServerRestart_WithAnInMemoryLog_ClientComesBackByItselfAndResyncs()
     {
-        var first = await RunningServer.StartAsync();
+        var memory = new Dictionary<string, string?> { ["AgentPulse:Log"] = "Memory" };
+        var first = await RunningServer.StartAsync(memory);
         var port = first.Port;
         var dataPath = first.DataPath;
         RunningServer? second = null;
@@ -99,13 +100,13 @@ public sealed class ServerTests
 
             await first.StopAsync();
             var lost = await log.WaitForAsync(s => s.State == ConnectionState.Reconnecting);
-            second = await RunningServer.StartAsync(port: port, dataPath: dataPath);
+            second = await RunningServer.StartAsync(memory, port: port, dataPath: dataPath);
             var resync = await resyncs.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Wait);
             await second.Get<IEventPublisher>().PublishAsync(Events.Started("after"));
             var next = await received.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Wait);
 
             Assert.Equal(ResyncReason.Initial, initial.Reason);
-            Assert.Equal((CloseCodes.GoingAway, "server going away"), (lost.CloseCode, lost.Reason));
+            Assert.Equal((CloseCodes.GoingAway, DisconnectReason.ServerGoingAway), (lost.CloseCode, lost.Reason));
             Assert.Equal(ResyncReason.LogReset, resync.Reason);
             Assert.NotEqual(initial.Epoch, resync.Epoch);
             Assert.Equal(resync.Epoch, client.Epoch);
@@ -113,6 +114,48 @@ public sealed class ServerTests
             Assert.Equal(0, resync.Seq);
             Assert.Equal(("after", 1L), (next.GetData<TaskStarted>()!.TaskId, next.Seq));
             Assert.Equal(ConnectionState.Connected, client.State);
+        }
+        finally
+        {
+            if (second is not null)
+            {
+                await second.StopAsync();
+            }
+            Directory.Delete(dataPath, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ServerRestart_WithTheDurableLog_ClientResumesWithoutResync_AndMissesNothing()
+    {
+        var first = await RunningServer.StartAsync();
+        var port = first.Port;
+        var dataPath = first.DataPath;
+        RunningServer? second = null;
+        try
+        {
+            await using var client = NewClient(first);
+            var resyncs = Channel.CreateUnbounded<ResyncEventArgs>();
+            client.Resynced += r => resyncs.Writer.TryWrite(r);
+            var received = Channel.CreateUnbounded<CloudEvent>();
+            using var subscription = client.Subscribe("task.*", e => received.Writer.TryWrite(e));
+            var log = new StatusLog(client);
+            await client.StartAsync();
+            var initial = await resyncs.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Wait);
+            await first.Get<IEventPublisher>().PublishAsync(Events.Started("before"));
+            Assert.Equal(1, (await received.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Wait)).Seq);
+
+            await log.WaitForAsync(s => s.State == ConnectionState.Connected);
+            await first.StopAsync();
+            await log.WaitForAsync(s => s.State == ConnectionState.Reconnecting);
+            second = await RunningServer.StartAsync(port: port, dataPath: dataPath);
+            // Published before the client is back: it gets it on resume, then what follows live.
+            await second.Get<IEventPublisher>().PublishAsync(Events.Progress(1, "before"));
+            Assert.Equal(2, (await received.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Wait)).Seq);
+            await second.Get<IEventPublisher>().PublishAsync(Events.Started("after"));
+            Assert.Equal(3, (await received.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Wait)).Seq);
+            Assert.False(resyncs.Reader.TryRead(out _), "A resume across a restart of a durable log needs no resync.");
+            Assert.Equal(initial.Epoch, client.Epoch);
         }
         finally
         {
@@ -151,7 +194,7 @@ public sealed class ServerTests
         time.Advance(TimeSpan.FromSeconds(2)); // twice the server's heartbeatSeconds (1)
 
         var left = await log.NextAsync();
-        Assert.Equal((ConnectionState.Reconnecting, 1, "heartbeat timeout", (int?)CloseCodes.Abnormal), (left.State, left.Attempt, left.Reason, left.CloseCode));
+        Assert.Equal((ConnectionState.Reconnecting, 1, DisconnectReason.HeartbeatTimeout, (int?)CloseCodes.Abnormal), (left.State, left.Attempt, left.Reason, left.CloseCode));
         Assert.Equal(WebSocketState.Aborted, silenced.Inner.State);
     }
 
@@ -168,7 +211,7 @@ public sealed class ServerTests
 
         await log.WaitForAsync(s => s.State == ConnectionState.Connected);
         var ended = await log.NextAsync();
-        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 0, null, "unauthorized", CloseCodes.Unauthorized, "token expired"), ended);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 0, null, DisconnectReason.Unauthorized, CloseCodes.Unauthorized, "token expired"), ended);
         // Nothing happens by itself: the next status is the one a Retry button causes.
         await client.ReconnectNowAsync();
         Assert.Equal(ConnectionState.Reconnecting, (await log.NextAsync()).State);
@@ -185,7 +228,9 @@ public sealed class ServerTests
 
         var error = await Assert.ThrowsAsync<AgentPulseException>(() => client.StartAsync());
 
-        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 1, null, "gave up after 1 attempt: connect failed: unauthorized (HTTP 401)"), error.Status);
+        Assert.Equal(new ConnectionStatus(ConnectionState.Disconnected, 1, null, DisconnectReason.Unauthorized) { GaveUp = true }, error.Status!.WithoutException());
+        var refused = Assert.IsType<HttpRequestException>(error.Status!.Exception);
+        Assert.Equal((System.Net.HttpStatusCode.Unauthorized, "unauthorized (HTTP 401)"), (refused.StatusCode, refused.Message));
     }
 
     [Fact]

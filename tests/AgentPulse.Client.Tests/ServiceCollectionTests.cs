@@ -6,7 +6,7 @@ namespace AgentPulse.Client.Tests;
 public sealed class ServiceCollectionTests
 {
     [Fact]
-    public async Task AddAgentPulseClient_RegistersOneClient_ThatTheContainerDisposes()
+    public async Task AddAgentPulseClient_RegistersOneClient_AlsoAsItsInterface_ThatTheContainerDisposes()
     {
         var script = new SocketScript();
         var time = new FakeTimeProvider();
@@ -20,6 +20,7 @@ public sealed class ServiceCollectionTests
         var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<AgentPulseClient>();
         Assert.Same(client, provider.GetRequiredService<AgentPulseClient>());
+        Assert.Same(client, provider.GetRequiredService<IAgentPulseClient>());
         var start = client.StartAsync();
         var socket = await script.NextOpenedAsync();
         socket.PushWelcome();

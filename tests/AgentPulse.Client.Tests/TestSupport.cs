@@ -54,13 +54,19 @@ internal sealed class StatusLog
     public Task<ConnectionStatus> NextAsync() => WaitForAsync(_ => true);
 }
 
+internal static class StatusExtensions
+{
+    /// <summary>The status without its exception, which compares by reference: assert the exception apart.</summary>
+    public static ConnectionStatus WithoutException(this ConnectionStatus status) => status with { Exception = null };
+}
+
 internal static class Events
 {
     public static CloudEvent Progress(int index, string taskId = "t1") =>
         CloudEvent.Create(new TaskProgress(taskId, index / 10_000.0, "indexing", $"step {index}", index, null), "/tests");
 
     public static CloudEvent Started(string taskId) =>
-        CloudEvent.Create(new TaskStarted(taskId, "document.index", $"Indexing {taskId}", "indexer", null), "/tests");
+        CloudEvent.Create(new TaskStarted(taskId, TaskKinds.DocumentIndex, $"Indexing {taskId}", "indexer", null), "/tests");
 
     public static CloudEvent Completed(string taskId) =>
         CloudEvent.Create(new TaskCompleted(taskId, 12, null), "/tests");

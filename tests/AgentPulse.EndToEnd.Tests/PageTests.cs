@@ -106,6 +106,8 @@ public sealed partial class PageTests
 
             server = await RunningServer.StartAsync(port: port, dataPath: dataPath);
             await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+            // The log is durable: the page resumes and gets the interruption, published while it was away, as a live event.
+            await Expect(Notifications(page).GetByRole(AriaRole.Alert).Filter(new() { HasText = "Could not index during.md: interrupted by a server restart" })).ToBeVisibleAsync();
 
             // The truth is what the restarted server says about its tasks: the panel shows each with its outcome.
             using var http = server.CreateHttpClient();
@@ -263,8 +265,7 @@ public sealed partial class PageTests
     public async Task Page_WhenTheBrowserComesOnlineOrTheTabIsShown_ReconnectsAtOnce_RatherThanAtTheNextAttempt(string signal)
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        var hold = new IndexingGate();
-        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath, configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(hold));
+        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
         var port = server.Port;
         try
         {
@@ -298,13 +299,11 @@ public sealed partial class PageTests
         }
     }
 
-    // 7 s or more left: a restart and a 4 s wait still end before the attempt would have been made.
     [Fact]
     public async Task Page_AfterGivingUp_ShowsWhy_AndRetryConnects()
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        var hold = new IndexingGate();
-        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath, configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(hold));
+        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
         var port = server.Port;
         try
         {
@@ -342,6 +341,7 @@ public sealed partial class PageTests
         }
     }
 
+    // 7 s or more left: a restart and a 4 s wait still end before the attempt would have been made.
     [GeneratedRegex("^Reconnecting, attempt 5 of 5, next in ([7-9]|1[0-6]) s$")]
     private static partial Regex LastAttemptWaiting();
 
@@ -371,7 +371,7 @@ internal sealed class IndexingGate : ITaskCheckpoints
 
     public async ValueTask ReachedAsync(TaskCheckpoint checkpoint, CancellationToken cancellationToken)
     {
-        if (enabled && checkpoint.Kind == "document.index" && checkpoint.Stage == "indexing")
+        if (enabled && checkpoint.Kind == TaskKinds.DocumentIndex && checkpoint.Stage == "indexing")
         {
             await released.Task.WaitAsync(cancellationToken);
         }

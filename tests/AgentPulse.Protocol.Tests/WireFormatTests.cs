@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 
 namespace AgentPulse.Protocol.Tests;
 
@@ -170,4 +171,40 @@ public sealed class WireFormatTests
     [InlineData("""{"type":"a.b","data":{"x":1}""")]
     public void Parse_RefusesWhatIsNotAnEvent(string json) =>
         Assert.ThrowsAny<JsonException>(() => CloudEvent.Parse(System.Text.Encoding.UTF8.GetBytes(json)));
+
+    [Theory]
+    [InlineData(DocumentStatus.Indexing, "indexing")]
+    [InlineData(DocumentStatus.Indexed, "indexed")]
+    [InlineData(DocumentStatus.Failed, "failed")]
+    public void DocumentRecord_WritesTheRestApisShape_WithItsStatusInLowerCase(DocumentStatus status, string text)
+    {
+        var document = new DocumentRecord("d1", "notes.md", "text/markdown", 2048, status, 3, "t1",
+            new DateTimeOffset(2026, 11, 25, 17, 0, 0, 123, TimeSpan.Zero), null, new TaskError("unreadable", "damaged"));
+
+        var json = JsonSerializer.SerializeToUtf8Bytes(new DocumentList([document]), AgentPulseJsonContext.Default.DocumentList);
+
+        AssertSameJson($$$"""
+            {"documents":[{"documentId":"d1","name":"notes.md","contentType":"text/markdown","sizeBytes":2048,"status":"{{{text}}}",
+              "chunkCount":3,"taskId":"t1","createdAt":"2026-11-25T17:00:00.123Z","indexedAt":null,"error":{"code":"unreadable","message":"damaged"}}]}
+            """, json);
+        Assert.Equal(document, JsonSerializer.Deserialize(json, AgentPulseJsonContext.Default.DocumentList)!.Documents.Single());
+    }
+
+    [Fact]
+    public void SearchRecord_AndTheAnswersOfPosts_WriteTheRestApisShape()
+    {
+        var search = new SearchRecord("s1", "agents", SearchStatus.Completed, "t2", 1, 4, [new SearchHit("d1", "notes.md", "<mark>agents</mark>", 1.5)], null);
+
+        AssertSameJson("""
+            {"searchId":"s1","query":"agents","status":"completed","taskId":"t2","totalHits":1,"tookMs":4,
+             "results":[{"documentId":"d1","name":"notes.md","snippet":"<mark>agents</mark>","score":1.5}],"error":null}
+            """, JsonSerializer.SerializeToUtf8Bytes(search, AgentPulseJsonContext.Default.SearchRecord));
+        AssertSameJson("""{"searchId":"s1","taskId":"t2"}""", JsonSerializer.SerializeToUtf8Bytes(new SearchAccepted("s1", "t2"), AgentPulseJsonContext.Default.SearchAccepted));
+        AssertSameJson("""{"documents":[{"documentId":"d1","taskId":"t1","name":"notes.md"}]}""",
+            JsonSerializer.SerializeToUtf8Bytes(new DocumentsAccepted([new AcceptedDocument("d1", "t1", "notes.md")]), AgentPulseJsonContext.Default.DocumentsAccepted));
+        AssertSameJson("""{"seq":7,"id":"e1","duplicate":false}""", JsonSerializer.SerializeToUtf8Bytes(new EventAccepted(7, "e1", false), AgentPulseJsonContext.Default.EventAccepted));
+        AssertSameJson("""{"events":[{"seq":7,"id":"e1","duplicate":true}]}""",
+            JsonSerializer.SerializeToUtf8Bytes(new EventsAccepted([new EventAccepted(7, "e1", true)]), AgentPulseJsonContext.Default.EventsAccepted));
+        Assert.Equal(new SearchRequest("agents", null), JsonSerializer.Deserialize("""{"query":"agents"}""", AgentPulseJsonContext.Default.SearchRequest));
+    }
 }

@@ -131,7 +131,7 @@ public sealed class DocumentUploadTests
         var document = await http.GetJsonAsync($"api/documents/{accepted.Str("documentId")}");
         Assert.Equal("../../etc/passwd", document.Str("name"));
         Assert.Equal("indexed", document.Str("status"));
-        var stored = Assert.Single(Directory.EnumerateFiles(server.DataPath, "*", SearchOption.AllDirectories), f => !f.Contains("agentpulse.db", StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}index{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        var stored = Assert.Single(Directory.EnumerateFiles(server.DataPath, "*", SearchOption.AllDirectories), f => !f.Contains("agentpulse.db", StringComparison.Ordinal) && !f.Contains("events.db", StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}index{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
         Assert.Equal(Path.Combine(server.DataPath, "documents", accepted.Str("documentId") + ".txt"), stored);
     }
 

@@ -6,6 +6,7 @@ using AgentPulse.Server.Events;
 using AgentPulse.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Tests;
 
@@ -117,6 +118,16 @@ public sealed class EventsEndpointTests
         var response = await http.PostAsync(new Uri("/api/events", UriKind.Relative), content);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Events:MaxBodyBytes", "0")]
+    [InlineData("Events:MaxBatch", "0")]
+    public async Task BadEventsOptions_StopTheServerFromStarting(string key, string value)
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(new Dictionary<string, string?> { [key] = value }));
+
+        Assert.Contains(key.Split(':')[1], error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using AgentPulse.Server.Search;
 using AgentPulse.Server.Tasks;
 using AgentPulse.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Tests;
 
@@ -13,7 +15,6 @@ public sealed class RestartTests
         // Hold a long document after its second chunk went into the writer, before its own commit.
         var gate = new TaskGate { Holds = c => c.Kind == "document.index" && c.Stage == "indexing" && c.Current == 2 };
         var first = await RunningServer.StartAsync(configure: builder => builder.Services.AddSingleton<ITaskCheckpoints>(gate));
-        var dataPath = first.DataPath;
         string heldDocumentId, heldTaskId;
         int keptChunks;
         try
@@ -43,8 +44,7 @@ public sealed class RestartTests
             await first.StopAsync();
         }
 
-        var second = await RunningServer.StartAsync(port: first.Port, dataPath: dataPath);
-        try
+        await using var second = await RunningServer.RestartAsync(first);
         {
             using var http = second.CreateHttpClient();
             await using var events = await EventRecorder.ConnectAsync(second);
@@ -74,16 +74,46 @@ public sealed class RestartTests
             Assert.Equal("night-shift.txt", (await DocumentUploadTests.WaitForSearchAsync(events, searchTask)).GetProperty("results")[0].Str("name"));
             Assert.Equal("indexed", (await http.GetJsonAsync($"api/documents/{heldDocumentId}")).Str("status"));
         }
+    }
+
+    [Fact]
+    public async Task Stop_WhileATaskIgnoresItsCancellation_EndsWithinTheShutdownTimeout_AndTheNextStartFailsItAsInterrupted()
+    {
+        // The task never heeds its cancellation (as a catastrophic regex would not): only the
+        // shutdown timeout can end the wait for it.
+        var shutdownTimeout = TimeSpan.FromSeconds(2);
+        var gate = new TaskGate { Holds = c => c.Kind == "document.index" && c.Stage == "indexing", IgnoresCancellation = true };
+        var first = await RunningServer.StartAsync(
+            new Dictionary<string, string?> { ["shutdownTimeoutSeconds"] = "2" },
+            builder => builder.Services.AddSingleton<ITaskCheckpoints>(gate));
+        Assert.Equal(shutdownTimeout, first.Get<IOptions<HostOptions>>().Value.ShutdownTimeout);
+        string documentId, taskId;
+        try
+        {
+            using var http = first.CreateHttpClient();
+            var held = Assert.Single(await http.UploadAsync(("night-shift.txt", Fixtures.Utf8(Fixtures.LongText))));
+            documentId = held.Str("documentId");
+            taskId = held.Str("taskId");
+            await gate.WaitForHeldAsync(1);
+
+            // SIGTERM stops the host the same way: stop, then dispose. Before, the dispose waited for the task forever.
+            await first.StopAsync().WaitAsync(shutdownTimeout + TimeSpan.FromSeconds(20));
+        }
         finally
         {
-            await second.StopAsync();
-            try
-            {
-                Directory.Delete(dataPath, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            gate.Open(); // the task left behind wakes, sees the server stopped, and records nothing
+        }
+
+        await using var second = await RunningServer.RestartAsync(first);
+        {
+            using var http = second.CreateHttpClient();
+            var task = await http.GetJsonAsync($"api/tasks/{taskId}");
+            Assert.Equal("failed", task.Str("status"));
+            Assert.Equal("interrupted", task.GetProperty("error").Str("code"));
+            Assert.Equal(TaskRunner.InterruptedMessage, task.GetProperty("error").Str("message"));
+            var document = await http.GetJsonAsync($"api/documents/{documentId}");
+            Assert.Equal("failed", document.Str("status"));
+            Assert.Equal("interrupted", document.GetProperty("error").Str("code"));
         }
     }
 }

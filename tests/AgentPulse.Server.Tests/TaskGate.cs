@@ -16,6 +16,12 @@ internal sealed class TaskGate : ITaskCheckpoints
     /// <summary>Which checkpoints wait at the gate (default: none).</summary>
     public Func<TaskCheckpoint, bool> Holds { get; set; } = _ => false;
 
+    /// <summary>
+    /// Whether a held task waits even when cancelled, as work that never reads its token does (a
+    /// long regex, a parser without cancellation) (default: false, the wait ends on cancellation).
+    /// </summary>
+    public bool IgnoresCancellation { get; init; }
+
     /// <summary>The checkpoints that reached the gate, in order of arrival.</summary>
     public IReadOnlyList<TaskCheckpoint> Held
     {
@@ -48,7 +54,7 @@ internal sealed class TaskGate : ITaskCheckpoints
             }
             wait = opened.Task;
         }
-        await wait.WaitAsync(cancellationToken);
+        await (IgnoresCancellation ? wait : wait.WaitAsync(cancellationToken));
     }
 
     /// <summary>Waits until <paramref name="count"/> checkpoints are held.</summary>

@@ -7,8 +7,8 @@ public class AgentActivityPanelTests : WebTestContext
     [Fact]
     public void RunningTask_ShowsAProgressBarWithItsValue_StageMessageAndElapsed()
     {
-        Connection.Publish(new TaskStarted("a", "document.index", "Indexing notes.md", "indexer", "doc-a"), T0.AddSeconds(-12));
-        Connection.Publish(new TaskProgress("a", 0.42, "indexing", "chunk 21 of 50", 21, 50));
+        Client.Publish(new TaskStarted("a", "document.index", "Indexing notes.md", "indexer", "doc-a"), T0.AddSeconds(-12));
+        Client.Publish(new TaskProgress("a", 0.42, "indexing", "chunk 21 of 50", 21, 50));
 
         var cut = Render<AgentActivityPanel>();
 
@@ -25,13 +25,13 @@ public class AgentActivityPanelTests : WebTestContext
     [Fact]
     public void ProgressEvents_MoveTheBar_AtMostOneRenderPerHundredMilliseconds()
     {
-        Connection.Publish(new TaskStarted("a", "document.index", "Indexing big.md", "indexer", null), T0);
+        Client.Publish(new TaskStarted("a", "document.index", "Indexing big.md", "indexer", null), T0);
         var cut = Render<AgentActivityPanel>();
         var rendersBefore = cut.RenderCount;
 
         for (var i = 1; i <= 1000; i++)
         {
-            Connection.Publish(new TaskProgress("a", i / 1000.0, "indexing", $"chunk {i} of 1000", i, 1000));
+            Client.Publish(new TaskProgress("a", i / 1000.0, "indexing", $"chunk {i} of 1000", i, 1000));
         }
         // The first event renders at once; the other 999 wait for the end of the interval.
         cut.WaitForAssertion(() => Assert.Equal(rendersBefore + 1, cut.RenderCount));
@@ -46,7 +46,7 @@ public class AgentActivityPanelTests : WebTestContext
     [Fact]
     public void QueuedAndFinishedTasks_AreListed_WithTheReasonOfAFailure()
     {
-        Connection.Resync(
+        Client.Resync(
             new TaskRecord { TaskId = "q", Kind = "document.index", Title = "Indexing later.md", Agent = "indexer", Status = AgentTaskStatus.Queued, StartedAt = T0 },
             new TaskRecord { TaskId = "c", Kind = "search", Title = "Searching for “pulse”", Agent = "searcher", Status = AgentTaskStatus.Completed, Progress = 1, StartedAt = T0.AddSeconds(-3), FinishedAt = T0.AddSeconds(-1.5) },
             new TaskRecord { TaskId = "f", Kind = "document.index", Title = "Indexing bad.pdf", Agent = "indexer", Status = AgentTaskStatus.Failed, StartedAt = T0.AddSeconds(-2), FinishedAt = T0.AddSeconds(-1), Error = new TaskError("unreadable", "bad.pdf could not be read: the PDF is damaged.") });
@@ -64,11 +64,11 @@ public class AgentActivityPanelTests : WebTestContext
     [Fact]
     public void Resync_ReloadsThePanel()
     {
-        Connection.Publish(new TaskStarted("gone", "document.index", "Indexing gone.md", "indexer", null), T0);
+        Client.Publish(new TaskStarted("gone", "document.index", "Indexing gone.md", "indexer", null), T0);
         var cut = Render<AgentActivityPanel>();
         Assert.Single(cut.FindAll("[role=progressbar]"));
 
-        Connection.Resync(new TaskRecord { TaskId = "gone", Kind = "document.index", Title = "Indexing gone.md", Agent = "indexer", Status = AgentTaskStatus.Failed, StartedAt = T0, FinishedAt = T0, Error = new TaskError("interrupted", "The server stopped while this task ran.") });
+        Client.Resync(new TaskRecord { TaskId = "gone", Kind = "document.index", Title = "Indexing gone.md", Agent = "indexer", Status = AgentTaskStatus.Failed, StartedAt = T0, FinishedAt = T0, Error = new TaskError("interrupted", "The server stopped while this task ran.") });
         Time.Advance(TimeSpan.FromMilliseconds(100));
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[role=progressbar]")));

@@ -4,13 +4,13 @@ public class AgentActivityTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 25, 17, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider time = new(T0);
-    private readonly FakeConnection connection = new();
+    private readonly FakeClient client = new();
     private readonly AgentActivity activity;
 
     public AgentActivityTests()
     {
         activity = new AgentActivity(time);
-        activity.Attach(connection);
+        activity.Attach(client);
     }
 
     private static TaskRecord Record(string id, AgentTaskStatus status, double progress = 0, DateTimeOffset? startedAt = null, DateTimeOffset? finishedAt = null) => new()
@@ -30,18 +30,18 @@ public class AgentActivityTests
     [Fact]
     public void SnapshotThenEvents_ReduceToRunningQueuedAndFinished()
     {
-        connection.Resync(
+        client.Resync(
             Record("a", AgentTaskStatus.Running, 0.5, T0.AddSeconds(-10)),
             Record("b", AgentTaskStatus.Completed, 1, T0.AddSeconds(-30), T0.AddSeconds(-20)));
 
-        connection.Publish(new TaskStarted("c", "document.index", "Indexing c.md", "indexer", "doc-c"), T0.AddSeconds(1));
-        connection.Publish(new TaskProgress("c", 0, "queued", "waiting for a free slot", null, null), T0.AddSeconds(1));
-        connection.Publish(new TaskStarted("d", "search", "Searching for “agents”", "searcher", "s-1"), T0.AddSeconds(2));
-        connection.Publish(new TaskProgress("d", 0.25, "searching", "looking", 1, 4), T0.AddSeconds(2));
-        connection.Publish(new TaskProgress("a", 0.75, "indexing", "chunk 3 of 4", 3, 4), T0.AddSeconds(3));
-        connection.Publish(new TaskCompleted("d", 120, null), T0.AddSeconds(4));
-        connection.Publish(new TaskStarted("e", "document.index", "Indexing e.pdf", "indexer", "doc-e"), T0.AddSeconds(5));
-        connection.Publish(new TaskFailed("e", new TaskError("unreadable", "e.pdf could not be read: the PDF is damaged."), false), T0.AddSeconds(6));
+        client.Publish(new TaskStarted("c", "document.index", "Indexing c.md", "indexer", "doc-c"), T0.AddSeconds(1));
+        client.Publish(new TaskProgress("c", 0, "queued", "waiting for a free slot", null, null), T0.AddSeconds(1));
+        client.Publish(new TaskStarted("d", "search", "Searching for “agents”", "searcher", "s-1"), T0.AddSeconds(2));
+        client.Publish(new TaskProgress("d", 0.25, "searching", "looking", 1, 4), T0.AddSeconds(2));
+        client.Publish(new TaskProgress("a", 0.75, "indexing", "chunk 3 of 4", 3, 4), T0.AddSeconds(3));
+        client.Publish(new TaskCompleted("d", 120, null), T0.AddSeconds(4));
+        client.Publish(new TaskStarted("e", "document.index", "Indexing e.pdf", "indexer", "doc-e"), T0.AddSeconds(5));
+        client.Publish(new TaskFailed("e", new TaskError("unreadable", "e.pdf could not be read: the PDF is damaged."), false), T0.AddSeconds(6));
 
         var running = Assert.Single(activity.Running);
         Assert.Equal(("a", 0.75, "indexing", "chunk 3 of 4"), (running.TaskId, running.Progress, running.Stage, running.Message));
@@ -55,11 +55,11 @@ public class AgentActivityTests
     [Fact]
     public void QueuedTask_RunsWhenItsFirstRealStageComes()
     {
-        connection.Publish(new TaskStarted("q", "document.index", "Indexing q.md", "indexer", null));
-        connection.Publish(new TaskProgress("q", 0, "queued", null, null, null));
+        client.Publish(new TaskStarted("q", "document.index", "Indexing q.md", "indexer", null));
+        client.Publish(new TaskProgress("q", 0, "queued", null, null, null));
         Assert.Single(activity.Queued);
 
-        connection.Publish(new TaskProgress("q", 0.1, "extracting", "reading the file", null, null));
+        client.Publish(new TaskProgress("q", 0.1, "extracting", "reading the file", null, null));
 
         Assert.Empty(activity.Queued);
         Assert.Equal("extracting", Assert.Single(activity.Running).Stage);
@@ -68,9 +68,9 @@ public class AgentActivityTests
     [Fact]
     public void Resync_ReplacesEverything()
     {
-        connection.Publish(new TaskStarted("old", "search", "Searching", "searcher", null));
+        client.Publish(new TaskStarted("old", "search", "Searching", "searcher", null));
 
-        connection.Resync(Record("new", AgentTaskStatus.Failed, finishedAt: T0) with { Error = new TaskError("interrupted", "The server restarted while this task ran.") });
+        client.Resync(Record("new", AgentTaskStatus.Failed, finishedAt: T0) with { Error = new TaskError("interrupted", "The server restarted while this task ran.") });
 
         Assert.Empty(activity.Running);
         Assert.Null(activity.Find("old"));
@@ -82,11 +82,11 @@ public class AgentActivityTests
     {
         var changes = 0;
         activity.Changed += () => changes++;
-        connection.Publish(new TaskProgress("ghost", 0.5, "indexing", null, null, null));
-        connection.Publish(new TaskCompleted("ghost", 1, null));
-        connection.Publish(new TaskStarted("t", "search", "Searching", "searcher", null));
-        connection.Publish(new TaskCompleted("t", 5, null));
-        connection.Publish(new TaskProgress("t", 0.5, "searching", null, null, null));
+        client.Publish(new TaskProgress("ghost", 0.5, "indexing", null, null, null));
+        client.Publish(new TaskCompleted("ghost", 1, null));
+        client.Publish(new TaskStarted("t", "search", "Searching", "searcher", null));
+        client.Publish(new TaskCompleted("t", 5, null));
+        client.Publish(new TaskProgress("t", 0.5, "searching", null, null, null));
 
         Assert.Equal(2, changes);
         Assert.Equal(AgentTaskStatus.Completed, Assert.Single(activity.Finished).Status);
@@ -98,8 +98,8 @@ public class AgentActivityTests
     {
         for (var i = 0; i < 12; i++)
         {
-            connection.Publish(new TaskStarted($"t{i:00}", "search", $"Search {i}", "searcher", null), T0.AddSeconds(i));
-            connection.Publish(new TaskCompleted($"t{i:00}", 5, null), T0.AddSeconds(i));
+            client.Publish(new TaskStarted($"t{i:00}", "search", $"Search {i}", "searcher", null), T0.AddSeconds(i));
+            client.Publish(new TaskCompleted($"t{i:00}", 5, null), T0.AddSeconds(i));
         }
 
         Assert.Equal(["t11", "t10", "t09", "t08", "t07", "t06", "t05", "t04"], activity.Finished.Select(t => t.TaskId));
@@ -109,11 +109,11 @@ public class AgentActivityTests
     [Fact]
     public void Dispose_LeavesNoSubscriptionOnTheConnection()
     {
-        Assert.Equal(1, connection.SubscriptionCount);
+        Assert.Equal(1, client.SubscriptionCount);
 
         activity.Dispose();
 
-        Assert.Equal(0, connection.SubscriptionCount);
-        Assert.Equal(0, connection.ResyncedHandlerCount);
+        Assert.Equal(0, client.SubscriptionCount);
+        Assert.Equal(0, client.ResyncedHandlerCount);
     }
 }

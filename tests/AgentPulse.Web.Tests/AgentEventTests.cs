@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentPulse.Web.Tests;
 
@@ -13,9 +12,9 @@ public class AgentEventTests : WebTestContext
             .Add(c => c.Type, "document.indexed")
             .Add(c => c.OnEvent, (CloudEvent e) => received.Add(e.GetData<DocumentIndexed>()!.Name)));
 
-        Connection.Publish(new DocumentIndexed("d1", "notes.md", "text/markdown", 120, 2, "t1"));
-        Connection.Publish(new TaskStarted("t2", "search", "Searching", "searcher", null));
-        Connection.Publish(new DocumentIndexed("d2", "paper.pdf", "application/pdf", 4000, 9, "t3"));
+        Client.Publish(new DocumentIndexed("d1", "notes.md", "text/markdown", 120, 2, "t1"));
+        Client.Publish(new TaskStarted("t2", "search", "Searching", "searcher", null));
+        Client.Publish(new DocumentIndexed("d2", "paper.pdf", "application/pdf", 4000, 9, "t3"));
 
         Assert.Equal(["notes.md", "paper.pdf"], received);
     }
@@ -27,13 +26,13 @@ public class AgentEventTests : WebTestContext
         var cut = Render<AgentEvent>(p => p
             .Add(c => c.Type, "task.*")
             .Add(c => c.OnEvent, (CloudEvent _) => received++));
-        var subscriptionsWhileShown = Connection.SubscriptionCount;
+        var subscriptionsWhileShown = Client.SubscriptionCount;
 
         await DisposeComponentsAsync();
-        Connection.Publish(new TaskStarted("t", "search", "Searching", "searcher", null));
+        Client.Publish(new TaskStarted("t", "search", "Searching", "searcher", null));
 
-        Assert.Equal(2, subscriptionsWhileShown); // the activity list's and the component's
-        Assert.Equal(1, Connection.SubscriptionCount);
+        Assert.Equal(4, subscriptionsWhileShown); // the activity list's, the library's two, and the component's
+        Assert.Equal(3, Client.SubscriptionCount);
         Assert.Equal(0, received);
     }
 
@@ -46,38 +45,36 @@ public class AgentEventTests : WebTestContext
             .Add(c => c.OnEvent, (CloudEvent e) => received.Add(e.Type)));
 
         cut.Render(p => p.Add(c => c.Type, "task.failed"));
-        Connection.Publish(new TaskStarted("t", "search", "Searching", "searcher", null));
-        Connection.Publish(new TaskFailed("t", new TaskError("x", "no"), false));
+        Client.Publish(new TaskStarted("t", "search", "Searching", "searcher", null));
+        Client.Publish(new TaskFailed("t", new TaskError("x", "no"), false));
 
         Assert.Equal(["task.failed"], received);
-        Assert.Equal(2, Connection.SubscriptionCount);
+        Assert.Equal(4, Client.SubscriptionCount);
     }
 
     [Fact]
-    public async Task EveryView_Disposed_LeavesTheRealConnectionWithoutItsSubscriptions()
+    public async Task EveryView_Disposed_LeavesTheRealClientWithoutItsSubscriptions()
     {
-        // The app's real connection service over a real client (not started: subscriptions need no socket).
-        await using var real = new AgentPulseConnection(new Uri("ws://127.0.0.1:1/ws/agents"), new ExponentialBackoffReconnectPolicy(), Time, NullLoggerFactory.Instance);
-        Services.AddSingleton<IAgentPulseConnection>(real);
-        Services.AddSingleton(new AgentActivity(Time));
+        // The app's real client (not started: subscriptions need no socket), registered as the app registers it.
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddAgentPulseWeb(new Uri("ws://127.0.0.1:1/ws/agents"), new Uri("http://127.0.0.1:1/"));
+        await using var provider = services.BuildServiceProvider();
+        var real = provider.GetRequiredService<AgentPulseClient>();
+        Assert.Same(real, provider.GetRequiredService<IAgentPulseClient>());
+        Services.AddSingleton<IAgentPulseClient>(real);
+        Services.AddSingleton(provider.GetRequiredService<AgentActivity>());
+        Services.AddSingleton(provider.GetRequiredService<DocumentLibrary>());
+        var appWide = real.SubscriptionCount;
 
         Render<Host>();
         var whileShown = real.SubscriptionCount;
-        var heldByTheClient = ClientSubscriptions(real.Client);
         await DisposeComponentsAsync();
 
-        Assert.Equal(4, whileShown); // uploader: document.indexed and task.failed; search: search.completed and task.failed
-        Assert.Equal(0, real.SubscriptionCount);
-        Assert.Equal(4, heldByTheClient);
-        Assert.Equal(0, ClientSubscriptions(real.Client));
-    }
-
-    /// <summary>What the client itself holds: its private array of subscriptions (no public count exists).</summary>
-    private static int ClientSubscriptions(AgentPulseClient client)
-    {
-        var field = typeof(AgentPulseClient).GetField("subscriptions", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
-            ?? throw new InvalidOperationException("AgentPulseClient no longer has a 'subscriptions' field: update this test.");
-        return ((Array)field.GetValue(client)!).Length;
+        Assert.Equal(3, appWide); // the activity list's task.*, the library's document.indexed and task.failed
+        // uploader: document.indexed and task.failed; toasts: the same two; search: search.completed and task.failed
+        Assert.Equal(appWide + 6, whileShown);
+        Assert.Equal(appWide, real.SubscriptionCount);
     }
 
     [Fact]
@@ -85,16 +82,16 @@ public class AgentEventTests : WebTestContext
     {
         Api.Respond = _ => FakeApi.Json("""{"documents":[]}""");
         Render<Host>();
-        Assert.Equal(5, Connection.SubscriptionCount);
-        Assert.Equal(3, Connection.ResyncedHandlerCount);
-        Assert.Equal(1, Connection.StatusChangedHandlerCount);
+        Assert.Equal(9, Client.SubscriptionCount);
+        Assert.Equal(3, Client.ResyncedHandlerCount);
+        Assert.Equal(1, Client.StateChangedHandlerCount);
 
         await DisposeComponentsAsync();
 
-        // What is left is the app-wide activity list's own: task.* and its resync handler.
-        Assert.Equal(1, Connection.SubscriptionCount);
-        Assert.Equal(1, Connection.ResyncedHandlerCount);
-        Assert.Equal(0, Connection.StatusChangedHandlerCount);
+        // What is left is the app-wide activity list's and library's own: their subscriptions and resync handlers.
+        Assert.Equal(3, Client.SubscriptionCount);
+        Assert.Equal(2, Client.ResyncedHandlerCount);
+        Assert.Equal(0, Client.StateChangedHandlerCount);
     }
 
     private sealed class Host : ComponentBase
@@ -103,7 +100,7 @@ public class AgentEventTests : WebTestContext
         {
             builder.OpenComponent<AgentActivityPanel>(0);
             builder.CloseComponent();
-            builder.OpenComponent<DocumentUploader>(1);
+            builder.OpenComponent<DocumentsPanel>(1);
             builder.CloseComponent();
             builder.OpenComponent<SearchPanel>(2);
             builder.CloseComponent();

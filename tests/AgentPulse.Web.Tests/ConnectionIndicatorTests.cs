@@ -16,7 +16,7 @@ public class ConnectionIndicatorTests : WebTestContext
     [Fact]
     public void Connecting_ShowsConnecting()
     {
-        Connection.SetStatus(new ConnectionStatus(ConnectionState.Connecting));
+        Client.SetStatus(new ConnectionStatus(ConnectionState.Connecting));
 
         var cut = Render<ConnectionIndicator>();
 
@@ -28,7 +28,7 @@ public class ConnectionIndicatorTests : WebTestContext
     {
         var cut = Render<ConnectionIndicator>();
 
-        Connection.SetStatus(new ConnectionStatus(ConnectionState.Reconnecting, Attempt: 2, NextDelay: TimeSpan.FromSeconds(4)));
+        Client.SetStatus(new ConnectionStatus(ConnectionState.Reconnecting, Attempt: 2, NextDelay: TimeSpan.FromSeconds(4)));
         cut.WaitForAssertion(() => Assert.Equal("Reconnecting, attempt 2 of 5, next in 4 s", StatusText(cut)));
 
         Time.Advance(TimeSpan.FromSeconds(1.5));
@@ -39,26 +39,26 @@ public class ConnectionIndicatorTests : WebTestContext
     }
 
     [Fact]
-    public void Disconnected_ShowsTheReason_AndRetryAsksTheConnectionToTryNow()
+    public void Disconnected_ShowsTheReason_AndRetryAsksTheClientToTryNow()
     {
         var cut = Render<ConnectionIndicator>();
 
-        Connection.SetStatus(new ConnectionStatus(ConnectionState.Disconnected, Attempt: 5, Reason: "gave up after 5 attempts: connect failed: Connection refused"));
+        Client.SetStatus(new ConnectionStatus(ConnectionState.Disconnected, Attempt: 5, Reason: DisconnectReason.ConnectFailed) { GaveUp = true, Exception = new System.Net.Sockets.SocketException(111) });
         cut.WaitForAssertion(() => Assert.Equal("Disconnected: the server could not be reached (gave up after 5 attempts)", StatusText(cut)));
         cut.Find("button").Click();
 
         Assert.Equal("Retry", cut.Find("button").TextContent);
-        Assert.Equal(1, Connection.RetryCount);
+        Assert.Equal(1, Client.ReconnectNowCount);
     }
 
     [Fact]
     public void Disposed_LeavesNoHandlerOnTheConnection()
     {
         var cut = Render<ConnectionIndicator>();
-        Assert.Equal(1, Connection.StatusChangedHandlerCount);
+        Assert.Equal(1, Client.StateChangedHandlerCount);
 
         cut.Instance.Dispose();
 
-        Assert.Equal(0, Connection.StatusChangedHandlerCount);
+        Assert.Equal(0, Client.StateChangedHandlerCount);
     }
 }

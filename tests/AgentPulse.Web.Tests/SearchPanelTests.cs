@@ -28,10 +28,10 @@ public class SearchPanelTests : WebTestContext
         cut.WaitForAssertion(() => Assert.Equal("Searching…", cut.Find(".searching").TextContent));
         Assert.Equal(["POST /api/search"], Api.Requests);
 
-        Connection.Publish(Results("other"));
+        Client.Publish(Results("other"));
         Assert.Equal("Searching…", cut.Find(".searching").TextContent);
 
-        Connection.Publish(Results("s1",
+        Client.Publish(Results("s1",
             new SearchHit("d1", "notes.md", "Our <mark>agents</mark> index &amp; search.", 2.5),
             new SearchHit("d2", "paper.pdf", "Many <mark>agents</mark>.", 1.1)));
 
@@ -45,7 +45,7 @@ public class SearchPanelTests : WebTestContext
     [Fact]
     public void ResultsThatArriveBeforeTheServerAnswers_AreNotMissed()
     {
-        var cut = Search("agents", () => Connection.Publish(Results("s1", new SearchHit("d1", "notes.md", "<mark>agents</mark>", 1))));
+        var cut = Search("agents", () => Client.Publish(Results("s1", new SearchHit("d1", "notes.md", "<mark>agents</mark>", 1))));
 
         cut.WaitForAssertion(() => Assert.Equal("notes.md", cut.Find(".result-name").TextContent));
     }
@@ -55,7 +55,7 @@ public class SearchPanelTests : WebTestContext
     {
         var cut = Search("agents");
 
-        Connection.Publish(Results("s1", new SearchHit("d1", "<b>x</b>.md", "&lt;script&gt;alert(1)&lt;/script&gt; <mark>agents</mark>", 1)));
+        Client.Publish(Results("s1", new SearchHit("d1", "<b>x</b>.md", "&lt;script&gt;alert(1)&lt;/script&gt; <mark>agents</mark>", 1)));
 
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".result")));
         Assert.Empty(cut.FindAll("script"));
@@ -69,7 +69,7 @@ public class SearchPanelTests : WebTestContext
     {
         var cut = Search("zebra");
 
-        Connection.Publish(new SearchCompleted("s1", "zebra", 0, 3, [], "task-s1"));
+        Client.Publish(new SearchCompleted("s1", "zebra", 0, 3, [], "task-s1"));
 
         cut.WaitForAssertion(() => Assert.Equal("No documents match “zebra”.", cut.Find(".empty").TextContent));
         Assert.Equal("Search for “zebra” found nothing.", Assert.Single(ToastService.Toasts).Message);
@@ -92,7 +92,7 @@ public class SearchPanelTests : WebTestContext
     {
         var cut = Search("agents");
 
-        Connection.Publish(new TaskFailed("task-s1", new TaskError("index_unavailable", "The index is being rebuilt."), true));
+        Client.Publish(new TaskFailed("task-s1", new TaskError("index_unavailable", "The index is being rebuilt."), true));
 
         cut.WaitForAssertion(() => Assert.Equal("The search failed: The index is being rebuilt.", cut.Find("[role=alert]").TextContent));
         Assert.Equal(ToastLevel.Error, Assert.Single(ToastService.Toasts).Level);

@@ -1,11 +1,5 @@
-using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
 using AgentPulse.Server;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentPulse.Testing;
 
@@ -13,36 +7,18 @@ namespace AgentPulse.Testing;
 /// The real server on Kestrel, 127.0.0.1 and an ephemeral port, with a data folder of its own.
 /// Start a second one on the same data folder and port to simulate a restart.
 /// </summary>
-public sealed class RunningServer : IAsyncDisposable
+public sealed class RunningServer : AppHost
 {
-    private RunningServer(WebApplication app, Uri baseAddress, string dataPath, bool ownsData)
+    private RunningServer(WebApplication app, string dataPath, bool ownsData)
+        : base(app)
     {
-        App = app;
-        BaseAddress = baseAddress;
         DataPath = dataPath;
         OwnsData = ownsData;
     }
 
-    public WebApplication App { get; }
-
-    /// <summary>http://127.0.0.1:port/</summary>
-    public Uri BaseAddress { get; }
-
     public string DataPath { get; }
 
-    private bool OwnsData { get; }
-
-    public int Port => BaseAddress.Port;
-
-    public IServiceProvider Services => App.Services;
-
-    public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
-
-    /// <summary>ws://127.0.0.1:port/ws/agents plus <paramref name="query"/> (without '?').</summary>
-    public Uri WebSocketUri(string? query = null) =>
-        new($"ws://127.0.0.1:{Port}/ws/agents{(string.IsNullOrEmpty(query) ? "" : "?" + query)}");
-
-    public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
+    private bool OwnsData { get; set; }
 
     /// <summary>Starts the app. <paramref name="settings"/> are configuration keys such as "AgentPulse:SendQueueCapacity".</summary>
     public static async Task<RunningServer> StartAsync(
@@ -61,8 +37,19 @@ public sealed class RunningServer : IAsyncDisposable
         }
         var app = AgentPulseApp.Build([.. args], configure);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningServer(app, new Uri(address.EndsWith('/') ? address : address + "/"), dataPath, ownsData);
+        return new RunningServer(app, dataPath, ownsData);
+    }
+
+    /// <summary>
+    /// Starts the app again on the port and data folder of <paramref name="stopped"/> (stopped with
+    /// <see cref="StopAsync"/>), as a restart would; the new one deletes the folder when disposed.
+    /// </summary>
+    public static async Task<RunningServer> RestartAsync(RunningServer stopped, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(stopped);
+        var server = await StartAsync(configure: configure, port: stopped.Port, dataPath: stopped.DataPath);
+        server.OwnsData = true;
+        return server;
     }
 
     /// <summary>Stops the app (connections get 1001) and keeps the data folder.</summary>
@@ -72,16 +59,9 @@ public sealed class RunningServer : IAsyncDisposable
         await App.DisposeAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        try
-        {
-            await App.StopAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        await App.DisposeAsync();
+        await base.DisposeAsync();
         if (OwnsData)
         {
             try
@@ -92,78 +72,5 @@ public sealed class RunningServer : IAsyncDisposable
             {
             }
         }
-    }
-}
-
-/// <summary>A raw protocol client on a real <see cref="ClientWebSocket"/>, for tests that check frames exactly.</summary>
-public sealed class RawClient : IAsyncDisposable
-{
-    private readonly byte[] buffer = new byte[1 << 20];
-
-    private RawClient(ClientWebSocket socket) => Socket = socket;
-
-    public ClientWebSocket Socket { get; }
-
-    public static async Task<RawClient> ConnectAsync(Uri uri, string? origin = null, CancellationToken cancellationToken = default)
-    {
-        var socket = new ClientWebSocket();
-        if (origin is not null)
-        {
-            socket.Options.SetRequestHeader("Origin", origin);
-        }
-        await socket.ConnectAsync(uri, cancellationToken);
-        return new RawClient(socket);
-    }
-
-    /// <summary>The next text frame as JSON, or <c>null</c> when the server closed (see <see cref="ClientWebSocket.CloseStatus"/>).</summary>
-    public async Task<JsonElement?> ReceiveAsync(TimeSpan? timeout = null)
-    {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        var count = 0;
-        while (true)
-        {
-            var result = await Socket.ReceiveAsync(buffer.AsMemory(count), cts.Token);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-            count += result.Count;
-            if (result.EndOfMessage)
-            {
-                return JsonDocument.Parse(buffer.AsMemory(0, count)).RootElement.Clone();
-            }
-        }
-    }
-
-    /// <summary>The next frame whose type is not <c>session.heartbeat</c>.</summary>
-    public async Task<JsonElement> ReceiveFrameAsync(TimeSpan? timeout = null)
-    {
-        while (true)
-        {
-            var frame = await ReceiveAsync(timeout) ?? throw new InvalidOperationException($"The server closed the connection: {Socket.CloseStatus} {Socket.CloseStatusDescription}");
-            if (frame.GetProperty("type").GetString() != "session.heartbeat")
-            {
-                return frame;
-            }
-        }
-    }
-
-    public Task SendTextAsync(string text) =>
-        Socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Socket.State == WebSocketState.Open)
-        {
-            try
-            {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
-            }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-            {
-            }
-        }
-        Socket.Dispose();
     }
 }

@@ -4,17 +4,18 @@ using Microsoft.Extensions.Logging;
 namespace AgentPulse.AspNetCore.Internal;
 
 /// <summary>
-/// The sequencer and fan-out. A publish appends the event to the log (which assigns its seq and
-/// serializes it once), lets observers see it, and offers the same bytes to every connection's
-/// queue, in seq order, on the publisher's own thread: no hand-off, and never a wait for a socket.
-/// Publishers are ordered by one short critical section; offering to a queue takes no lock.
+/// Publishing and fan-out. A publish hands the event to the log, which assigns its seq, commits it
+/// and returns once it is committed. Fan-out is driven by the log: it hands every committed entry,
+/// in seq order, to <see cref="OnCommitted"/>, which lets observers see it and offers the same bytes
+/// to every connection's queue: never a wait for a socket, and never an event that is not yet
+/// committed. With the in-memory and SQLite logs this runs before the publisher's append completes.
 /// </summary>
-internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
+internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections, IEventLogSink
 {
-    private readonly SemaphoreSlim sequencer = new(1, 1);
     private readonly IEventLog log;
     private readonly IEventObserver[] observers;
     private readonly AgentPulseMetrics metrics;
+    private readonly TimeProvider time;
     private readonly ILogger<EventHub> logger;
     // Guards the connection set, lastFanOutSeq and observer calls together, so that a joining
     // connection sees an exact cut: everything up to lastFanOutSeq is in the log, everything after
@@ -24,13 +25,13 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     private long lastFanOutSeq;
     private volatile bool completed;
 
-    public EventHub(IEventLog log, IEnumerable<IEventObserver> observers, AgentPulseMetrics metrics, ILogger<EventHub> logger)
+    public EventHub(IEventLog log, IEnumerable<IEventObserver> observers, AgentPulseMetrics metrics, TimeProvider time, ILogger<EventHub> logger)
     {
         this.log = log;
         this.observers = observers.ToArray();
         this.metrics = metrics;
+        this.time = time;
         this.logger = logger;
-        lastFanOutSeq = log.LastSeq;
     }
 
     public IEventLog Log => log;
@@ -38,7 +39,38 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     /// <summary>The connections now joined, for heartbeats and shutdown.</summary>
     public ReadOnlySpan<ServerConnection> Connections => Volatile.Read(ref connections);
 
-    public ValueTask<PublishResult> PublishAsync(CloudEvent cloudEvent, EventAudience audience, CancellationToken cancellationToken = default)
+    /// <summary>Opens the log and takes its committed entries from now on.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await log.StartAsync(this, cancellationToken);
+        lock (fanOutGate)
+        {
+            lastFanOutSeq = Math.Max(lastFanOutSeq, log.LastSeq);
+        }
+    }
+
+    public async ValueTask<PublishResult> PublishAsync(CloudEvent cloudEvent, EventAudience audience, CancellationToken cancellationToken = default)
+    {
+        var results = await log.AppendAsync([new EventToAppend(Prepare(cloudEvent), audience)], cancellationToken);
+        return results[0];
+    }
+
+    public ValueTask<IReadOnlyList<PublishResult>> PublishAsync(IReadOnlyList<CloudEvent> cloudEvents, EventAudience audience, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cloudEvents);
+        if (cloudEvents.Count == 0)
+        {
+            throw new ArgumentException("A batch holds at least one event.", nameof(cloudEvents));
+        }
+        var batch = new EventToAppend[cloudEvents.Count];
+        for (var i = 0; i < batch.Length; i++)
+        {
+            batch[i] = new EventToAppend(Prepare(cloudEvents[i]), audience);
+        }
+        return log.AppendAsync(batch, cancellationToken);
+    }
+
+    private CloudEvent Prepare(CloudEvent cloudEvent)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
         if (string.IsNullOrWhiteSpace(cloudEvent.Type))
@@ -50,98 +82,49 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
             throw new ArgumentException("An event needs a source.", nameof(cloudEvent));
         }
         ObjectDisposedException.ThrowIf(completed, this);
-        if (string.IsNullOrEmpty(cloudEvent.Id))
+        if (!string.IsNullOrEmpty(cloudEvent.Id) && cloudEvent.Time is not null)
         {
-            cloudEvent = cloudEvent with { Id = Guid.NewGuid().ToString("N") };
+            return cloudEvent;
         }
-        // The common case, an in-memory log and no other publisher in the way, completes here
-        // synchronously: no allocation for a task, no thread hop.
-        if (sequencer.Wait(0))
+        // What the producer left out is made here: an id, and the time of the publish.
+        return cloudEvent with
         {
-            var released = false;
-            try
-            {
-                var append = log.AppendAsync(cloudEvent, audience, cancellationToken);
-                if (append.IsCompletedSuccessfully)
-                {
-                    var result = Sequenced(append.Result);
-                    released = true;
-                    sequencer.Release();
-                    return ValueTask.FromResult(result);
-                }
-                released = true;
-                return FinishAppendAsync(append);
-            }
-            finally
-            {
-                if (!released)
-                {
-                    sequencer.Release();
-                }
-            }
-        }
-        return PublishSlowAsync(cloudEvent, audience, cancellationToken);
-    }
-
-    private async ValueTask<PublishResult> FinishAppendAsync(ValueTask<(LoggedEvent Entry, bool Duplicate)> append)
-    {
-        try
-        {
-            return Sequenced(await append);
-        }
-        finally
-        {
-            sequencer.Release();
-        }
-    }
-
-    private async ValueTask<PublishResult> PublishSlowAsync(CloudEvent cloudEvent, EventAudience audience, CancellationToken cancellationToken)
-    {
-        await sequencer.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(completed, this);
-            return Sequenced(await log.AppendAsync(cloudEvent, audience, cancellationToken));
-        }
-        finally
-        {
-            sequencer.Release();
-        }
-    }
-
-    private PublishResult Sequenced((LoggedEvent Entry, bool Duplicate) appended)
-    {
-        var (entry, duplicate) = appended;
-        if (!duplicate)
-        {
-            metrics.EventPublished();
-            FanOut(entry);
-        }
-        return new PublishResult(entry.Seq, entry.Event.Id, duplicate);
+            Id = string.IsNullOrEmpty(cloudEvent.Id) ? Guid.NewGuid().ToString("N") : cloudEvent.Id,
+            Time = cloudEvent.Time ?? time.GetUtcNow(),
+        };
     }
 
     /// <summary>Stops taking events: publishing from now on throws <see cref="ObjectDisposedException"/>.</summary>
     public void Complete() => completed = true;
 
-    private void FanOut(LoggedEvent entry)
+    /// <summary>Takes the log's committed entries, in seq order: observers first, then every connection's queue.</summary>
+    public void OnCommitted(IReadOnlyList<LoggedEvent> entries)
     {
         lock (fanOutGate)
         {
-            foreach (var observer in observers)
+            foreach (var entry in entries)
             {
-                try
+                if (entry.Seq <= lastFanOutSeq)
                 {
-                    observer.OnAppended(entry);
+                    continue; // already handed over (a shared log's reader may overlap its start)
                 }
-                catch (Exception ex)
+                metrics.EventPublished();
+                foreach (var observer in observers)
                 {
-                    LogObserverFailed(logger, observer.GetType().Name, entry.Seq, ex);
+                    try
+                    {
+                        observer.OnAppended(entry);
+                    }
+                    catch (Exception ex)
+                    {
+                        LogObserverFailed(logger, observer.GetType().Name, entry.Seq, ex);
+                    }
                 }
-            }
-            lastFanOutSeq = entry.Seq;
-            foreach (var connection in connections)
-            {
-                connection.Offer(entry);
+                lastFanOutSeq = entry.Seq;
+                foreach (var connection in connections)
+                {
+                    connection.Offer(entry);
+                }
             }
         }
     }

@@ -4,20 +4,21 @@ using Microsoft.Extensions.Options;
 
 namespace AgentPulse.AspNetCore.Internal;
 
-/// <summary>Runs the heartbeat scan, and closes every connection with 1001 when the app stops.</summary>
+/// <summary>Opens the log at start, runs the heartbeat scan, and closes every connection with 1001 when the app stops.</summary>
 internal sealed class EventHubService(EventHub hub, IOptions<AgentPulseOptions> options, TimeProvider time, IHostApplicationLifetime lifetime) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
     private Task? heartbeats;
     private CancellationTokenRegistration onStopping;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // First of AgentPulse's services, so the log is open before anything registered later publishes.
+        await hub.StartAsync(cancellationToken);
         heartbeats = HeartbeatLoopAsync(stopping.Token);
         // ApplicationStopping fires before the server stops taking requests and waits for open ones,
         // so the close frames go out while Kestrel still drains the WebSocket requests.
         onStopping = lifetime.ApplicationStopping.Register(() => CloseAll(CloseCodes.GoingAway, "server shutting down"));
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

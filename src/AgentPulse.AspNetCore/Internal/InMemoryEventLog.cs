@@ -4,27 +4,22 @@ using Microsoft.Extensions.Options;
 namespace AgentPulse.AspNetCore.Internal;
 
 /// <summary>
-/// The default log: a ring of the latest events in memory, retained by count and age. Its epoch is
-/// new with every process, so a client that resumes across a restart is told it was not recovered.
+/// The default log: the latest events in memory, retained by count and age. An append commits at
+/// once and hands its entries to the sink before it returns, under the log's lock, so seq order and
+/// fan-out order are one. Its epoch is new with every process, so a client that resumes across a
+/// restart is told it was not recovered.
 /// </summary>
 internal sealed class InMemoryEventLog : IEventLog
 {
     private readonly Lock gate = new();
-    private readonly TimeProvider time;
-    private readonly int capacity;
-    private readonly TimeSpan maxAge;
-    private readonly (LoggedEvent Entry, long AppendedAt)[] ring;
-    private readonly Dictionary<(string Source, string Id), LoggedEvent> byId = new();
-    private int head; // index of the oldest retained entry
-    private int count;
+    private readonly RecentEvents recent;
+    private readonly Dictionary<(string Source, string Id), long> byId = new();
+    private IEventLogSink? sink;
     private long lastSeq;
 
     public InMemoryEventLog(IOptions<AgentPulseOptions> options, TimeProvider time)
     {
-        this.time = time;
-        capacity = options.Value.LogRetentionCount;
-        maxAge = options.Value.LogRetentionAge;
-        ring = new (LoggedEvent, long)[capacity];
+        recent = new RecentEvents(options.Value.LogRetentionCount, options.Value.LogRetentionAge, time);
         Epoch = Guid.NewGuid().ToString("N")[..16];
     }
 
@@ -32,70 +27,65 @@ internal sealed class InMemoryEventLog : IEventLog
 
     public long LastSeq => Volatile.Read(ref lastSeq);
 
-    public ValueTask<(LoggedEvent Entry, bool Duplicate)> AppendAsync(CloudEvent cloudEvent, EventAudience audience, CancellationToken cancellationToken = default)
+    public Task StartAsync(IEventLogSink sink, CancellationToken cancellationToken = default)
     {
-        var now = time.GetTimestamp();
+        ArgumentNullException.ThrowIfNull(sink);
         lock (gate)
         {
-            EvictExpired(now);
-            if (byId.TryGetValue((cloudEvent.Source, cloudEvent.Id), out var existing))
-            {
-                return ValueTask.FromResult((existing, true));
-            }
-            if (count == capacity)
-            {
-                RemoveOldest();
-            }
-            var sequenced = cloudEvent with { Seq = lastSeq + 1 };
-            var entry = new LoggedEvent(sequenced, audience, Frames.Event(sequenced));
-            ring[(head + count) % capacity] = (entry, now);
-            count++;
-            byId[(sequenced.Source, sequenced.Id)] = entry;
-            Volatile.Write(ref lastSeq, sequenced.Seq);
-            return ValueTask.FromResult((entry, false));
+            this.sink = sink;
         }
+        return Task.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<PublishResult>> AppendAsync(IReadOnlyList<EventToAppend> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var results = new PublishResult[events.Count];
+        List<LoggedEvent>? added = null;
+        lock (gate)
+        {
+            EvictExpired();
+            for (var i = 0; i < events.Count; i++)
+            {
+                var (cloudEvent, audience) = events[i];
+                if (byId.TryGetValue((cloudEvent.Source, cloudEvent.Id), out var seq))
+                {
+                    results[i] = new PublishResult(seq, cloudEvent.Id, Duplicate: true);
+                    continue;
+                }
+                var entry = LoggedEvent.Create(cloudEvent with { Seq = lastSeq + 1 }, audience);
+                if (recent.Add(entry) is { } dropped)
+                {
+                    byId.Remove((dropped.Event.Source, dropped.Event.Id));
+                }
+                byId[(cloudEvent.Source, cloudEvent.Id)] = entry.Seq;
+                Volatile.Write(ref lastSeq, entry.Seq);
+                (added ??= new List<LoggedEvent>(events.Count)).Add(entry);
+                results[i] = new PublishResult(entry.Seq, cloudEvent.Id, Duplicate: false);
+            }
+            if (added is not null)
+            {
+                sink?.OnCommitted(added);
+            }
+        }
+        return ValueTask.FromResult<IReadOnlyList<PublishResult>>(results);
     }
 
     public ValueTask<LogRead> ReadAfterAsync(long afterSeq, int max, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
-            EvictExpired(time.GetTimestamp());
-            if (afterSeq < 0 || afterSeq > lastSeq)
-            {
-                return ValueTask.FromResult(new LogRead([], Complete: false));
-            }
-            // Retained seqs are contiguous: lastSeq - count + 1 .. lastSeq.
-            var firstSeq = lastSeq - count + 1;
-            if (afterSeq < firstSeq - 1)
-            {
-                return ValueTask.FromResult(new LogRead([], Complete: false));
-            }
-            var skip = (int)(afterSeq - firstSeq + 1);
-            var take = Math.Min(max, count - skip);
-            var events = new LoggedEvent[take];
-            for (var i = 0; i < take; i++)
-            {
-                events[i] = ring[(head + skip + i) % capacity].Entry;
-            }
-            return ValueTask.FromResult(new LogRead(events, Complete: true));
+            EvictExpired();
+            var covered = recent.TryReadAfter(afterSeq, max, lastSeq, out var events);
+            return ValueTask.FromResult(new LogRead(events, Complete: covered));
         }
     }
 
-    private void EvictExpired(long now)
+    private void EvictExpired()
     {
-        while (count > 0 && time.GetElapsedTime(ring[head].AppendedAt, now) > maxAge)
+        while (recent.RemoveExpired() is { } expired)
         {
-            RemoveOldest();
+            byId.Remove((expired.Event.Source, expired.Event.Id));
         }
-    }
-
-    private void RemoveOldest()
-    {
-        var oldest = ring[head].Entry;
-        byId.Remove((oldest.Event.Source, oldest.Event.Id));
-        ring[head] = default;
-        head = (head + 1) % capacity;
-        count--;
     }
 }

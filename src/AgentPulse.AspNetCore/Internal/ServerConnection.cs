@@ -1,64 +1,54 @@
-using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Security.Claims;
-using System.Text.Json;
-using System.Threading.Channels;
 using AgentPulse.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace AgentPulse.AspNetCore.Internal;
 
 /// <summary>
-/// One WebSocket: a receive loop for client operations and one writer fed by a bounded queue.
-/// Fan-out only ever calls <see cref="Offer"/>, which never waits and takes no lock: the event
-/// queue is lock-free, and the writer is woken once per batch, not once per event. When the queue
-/// is full the writer catches up from the log; a connection that falls further behind than the
-/// log retains is closed with 4008. Control frames (acks, pongs, errors, heartbeats) have a small
-/// queue of their own.
+/// One WebSocket: a receive loop for client operations (<c>ServerConnection.Receive.cs</c>) and one
+/// writer (<c>ServerConnection.Send.cs</c>) fed by an <see cref="OutboundQueue"/>, run together by
+/// <c>ServerConnection.Run.cs</c>. Fan-out only ever calls <see cref="Offer"/>, which never waits and
+/// takes no lock. When the queue is full the writer catches up from the log; a connection that
+/// falls further behind than the log retains is closed with 4008.
 /// </summary>
+/// <remarks>
+/// Who writes what: the fields below are each written by one side only (named beside them) and read
+/// with <see cref="Volatile"/> by the others; the close request is decided by one compare-and-swap.
+/// </remarks>
 internal sealed partial class ServerConnection
 {
     private readonly WebSocket socket;
-    private readonly BatchingStream? batching;
+    private readonly FrameSink sink;
     private readonly Action abortTransport;
-    private CancellationTokenSource? closeDeadline;
-    private bool finished;
     private readonly EventHub hub;
     private readonly AgentPulseOptions options;
     private readonly TimeProvider time;
     private readonly AgentPulseMetrics metrics;
     private readonly ILogger logger;
-    private const int ControlQueueCapacity = 256;
-    // Made on the first event, so that a connection that never got one holds no queue.
-    private ConcurrentQueue<LoggedEvent>? events;
-    private int queued; // events in `events`: the bound is SendQueueCapacity
-    private readonly Channel<Outbound> control;
-    private readonly WakeSignal wake = new();
-    private int wakePending; // 1 while a wake is on its way to the writer
     private readonly string? userId;
     private readonly bool seesEverything;
-    private readonly Lock subscriptionGate = new();
-    private readonly CancellationTokenSource closing = new();
-    private volatile TypePattern[] patterns;
-    private volatile bool wantsEverything;
-    private int closeCode; // 0 until a close is requested
-    private bool closingAfterQueued; // the receive loop's own flag: ignore what the client sends next
-    private string closeReason = "";
-    private long lastSendTimestamp;
-    // The highest seq the writer has handled (sent, or passed over by the filter). Fan-out reads it
-    // to tell how far behind the connection is.
-    private long position;
-    // Bumped by fan-out each time the queue was full; the writer then catches up from the log,
-    // which holds every event anyway, so a burst costs this connection no memory of its own.
-    private long overflowMark;
-    private long handledMark;
-    private int invalidFrames;
-    private long invalidWindowStart;
+    private readonly OutboundQueue outbound;
 
-    public ServerConnection(WebSocket socket, BatchingStream? batching, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ClaimsPrincipal user, IReadOnlyList<TypePattern> initialPatterns)
+    // Written by the receive loop, read by fan-out.
+    private volatile TypeFilter filter;
+    // Written by the writer: the highest seq it has handled (sent, or passed over by the filter).
+    // Fan-out reads it to tell how far behind the connection is; a heartbeat carries it.
+    private long position;
+    // Written by the writer and the heartbeat scan: when something last went out.
+    private long lastSendTimestamp;
+
+    // The close: the first request sets the code (compare-and-swap) and cancels `closing`.
+    private int closeCode;
+    private string closeReason = "";
+    private readonly CancellationTokenSource closing = new();
+    private CancellationTokenSource? closeDeadline;
+    private bool finished;
+
+    public ServerConnection(WebSocket socket, FrameSink sink, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ClaimsPrincipal user, IReadOnlyList<TypePattern> initialPatterns)
     {
         this.socket = socket;
-        this.batching = batching;
+        this.sink = sink;
         this.abortTransport = abortTransport;
         this.hub = hub;
         this.options = options;
@@ -67,14 +57,9 @@ internal sealed partial class ServerConnection
         this.logger = logger;
         userId = UserIds.Of(user);
         seesEverything = !options.RequireAuthentication;
-        patterns = [.. initialPatterns];
-        wantsEverything = patterns.Any(p => p.IsAll);
+        filter = new TypeFilter(initialPatterns);
+        outbound = new OutboundQueue(options.SendQueueCapacity);
         ConnectionId = Guid.NewGuid().ToString("N")[..12];
-        control = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(ControlQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: that is the overflow signal
-        });
         lastSendTimestamp = time.GetTimestamp();
         invalidWindowStart = lastSendTimestamp;
     }
@@ -84,26 +69,8 @@ internal sealed partial class ServerConnection
     /// <summary>Called by fan-out for every event, under its lock: filter, then queue without waiting.</summary>
     public void Offer(LoggedEvent entry)
     {
-        if (!Sees(entry))
+        if (!Sees(entry) || Volatile.Read(ref closeCode) != 0 || outbound.TryEnqueueEvent(entry))
         {
-            return;
-        }
-        if (Volatile.Read(ref closeCode) != 0)
-        {
-            return;
-        }
-        if (Volatile.Read(ref queued) < options.SendQueueCapacity)
-        {
-            Interlocked.Increment(ref queued);
-            // Only fan-out (one publisher at a time) enqueues, so making the queue here needs no lock.
-            var queue = events;
-            if (queue is null)
-            {
-                queue = new ConcurrentQueue<LoggedEvent>();
-                Volatile.Write(ref events, queue);
-            }
-            queue.Enqueue(entry);
-            Wake();
             return;
         }
         if (entry.Seq - Volatile.Read(ref position) > options.LogRetentionCount)
@@ -113,25 +80,7 @@ internal sealed partial class ServerConnection
         }
         else
         {
-            Interlocked.Increment(ref overflowMark);
-            Wake();
-        }
-    }
-
-    private void Wake()
-    {
-        if (Volatile.Read(ref wakePending) == 0 && Interlocked.Exchange(ref wakePending, 1) == 0)
-        {
-            wake.Set();
-        }
-    }
-
-    private void Overflow()
-    {
-        if (RequestClose(CloseCodes.SlowConsumer, "slow consumer: resume with after"))
-        {
-            metrics.QueueOverflowed();
-            LogOverflow(logger, ConnectionId, options.SendQueueCapacity);
+            outbound.MarkOverflow();
         }
     }
 
@@ -141,7 +90,7 @@ internal sealed partial class ServerConnection
         {
             return false;
         }
-        return wantsEverything || TypePattern.AnyMatches(patterns, entry.Type);
+        return filter.Matches(entry.Type);
     }
 
     /// <summary>Queues a heartbeat when nothing was sent for <paramref name="interval"/>.</summary>
@@ -151,12 +100,25 @@ internal sealed partial class ServerConnection
         {
             // Counts as a send at once, so that a slow writer does not get one per scan.
             Volatile.Write(ref lastSendTimestamp, now);
-            // Its seq is written by the writer as it sends it: the position of this connection, so
-            // that a client may resume from it without skipping an event still on its way.
-            if (control.Writer.TryWrite(new Outbound(null, Heartbeat: true)))
-            {
-                Wake();
-            }
+            outbound.TryEnqueueControl(ControlItem.HeartbeatItem);
+        }
+    }
+
+    /// <summary>Queues a control frame (an ack, a pong, an error); a connection whose control queue is full is a slow consumer.</summary>
+    private void SendControl(byte[] frame)
+    {
+        if (!outbound.TryEnqueueControl(new ControlItem(frame)) && Volatile.Read(ref closeCode) == 0)
+        {
+            Overflow();
+        }
+    }
+
+    private void Overflow()
+    {
+        if (RequestClose(CloseCodes.SlowConsumer, "slow consumer: resume with after"))
+        {
+            metrics.QueueOverflowed();
+            LogOverflow(logger, ConnectionId, options.SendQueueCapacity);
         }
     }
 
@@ -172,8 +134,7 @@ internal sealed partial class ServerConnection
             return false;
         }
         closeReason = reason;
-        control.Writer.TryComplete();
-        wake.Close();
+        outbound.Complete();
         try
         {
             closing.Cancel();
@@ -188,11 +149,7 @@ internal sealed partial class ServerConnection
     private void CloseAfterQueued(int code, string reason)
     {
         closingAfterQueued = true;
-        if (control.Writer.TryWrite(new Outbound(null, code, reason)))
-        {
-            Wake();
-        }
-        else
+        if (!outbound.TryEnqueueControl(ControlItem.CloseItem(code, reason)))
         {
             RequestClose(code, reason);
         }
@@ -206,7 +163,7 @@ internal sealed partial class ServerConnection
         return this;
     }
 
-    /// <summary>Drops the TCP connection itself: the socket and everything waiting on it end at once.</summary>
+    /// <summary>Drops the TCP connection (or HTTP/2 stream) itself: the socket and everything waiting on it end at once.</summary>
     private void AbortTransport()
     {
         if (Volatile.Read(ref finished))
@@ -222,19 +179,4 @@ internal sealed partial class ServerConnection
         {
         }
     }
-
-    private void SendControl(byte[] frame)
-    {
-        if (control.Writer.TryWrite(new Outbound(frame)))
-        {
-            Wake();
-        }
-        else if (Volatile.Read(ref closeCode) == 0)
-        {
-            Overflow();
-        }
-    }
-
-    /// <summary>A control frame, a heartbeat (made when sent), or (with neither) a request to close once the frames before it are out.</summary>
-    private readonly record struct Outbound(byte[]? Frame, int CloseCode = 0, string? CloseReason = null, bool Heartbeat = false);
 }

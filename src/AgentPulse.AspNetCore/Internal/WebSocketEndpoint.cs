@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Net.WebSockets;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Net.Http.Headers;
 using AgentPulse.Protocol;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +10,10 @@ using Microsoft.Extensions.Options;
 
 namespace AgentPulse.AspNetCore.Internal;
 
-/// <summary>The handshake: checks origin, authentication and query, then runs a <see cref="ServerConnection"/>.</summary>
+/// <summary>
+/// The handshake: checks origin, authentication and query (refusals are problem details), accepts
+/// over HTTP/1.1 or HTTP/2, then runs a <see cref="ServerConnection"/> on a <see cref="FrameSink"/>.
+/// </summary>
 internal sealed class WebSocketEndpoint(
     EventHub hub,
     ISnapshotProvider snapshots,
@@ -25,68 +27,75 @@ internal sealed class WebSocketEndpoint(
     public async Task HandleAsync(HttpContext context)
     {
         var opts = options.Value;
+        if (Refusal(context, opts, out var after, out var epoch, out var patterns) is { } refusal)
+        {
+            await refusal.ExecuteAsync(context);
+            return;
+        }
+        using var sink = await AcceptAsync(context);
+        // No DangerousDeflateOptions: the socket reads uncompressed frames only (a compressed one is a protocol error).
+        using var socket = WebSocket.CreateFromStream(sink, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        var connection = new ServerConnection(socket, sink, context.Abort, hub, opts, time, metrics, logger, context.User, patterns);
+        await connection.RunAsync(after, epoch, snapshots, context.User, context.RequestAborted);
+    }
+
+    /// <summary>Why the request may not connect, as problem details; <c>null</c> when it may.</summary>
+    private static IResult? Refusal(HttpContext context, AgentPulseOptions opts, out long? after, out string? epoch, out List<TypePattern> patterns)
+    {
+        after = null;
+        epoch = null;
+        patterns = [];
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            await Results.Problem(
-                title: "Not a WebSocket request",
-                detail: "This endpoint speaks the AgentPulse protocol over WebSocket: connect with ws:// or wss://.",
-                statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context);
-            return;
+            return Problem(StatusCodes.Status400BadRequest, "Not a WebSocket request",
+                "This endpoint speaks the AgentPulse protocol over WebSocket: connect with ws:// or wss://.");
         }
         if (!OriginAllowed(context.Request, opts))
         {
-            await Results.Problem(
-                title: "Origin not allowed",
-                detail: $"Pages from {context.Request.Headers.Origin} may not connect; add the origin to AgentPulse:AllowedOrigins.",
-                statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);
-            return;
+            return Problem(StatusCodes.Status403Forbidden, "Origin not allowed",
+                $"Pages from {context.Request.Headers.Origin} may not connect; add the origin to AgentPulse:AllowedOrigins.");
         }
         if (opts.RequireAuthentication && context.User.Identity?.IsAuthenticated != true)
         {
-            await Results.Problem(
-                title: "Unauthorized",
-                detail: "Sign in first: pass a valid access_token.",
-                statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);
-            return;
+            return Problem(StatusCodes.Status401Unauthorized, "Unauthorized", "Sign in first: pass a valid access_token.");
         }
-        if (!TryReadQuery(context.Request.Query, out var after, out var epoch, out var patterns, out var problem))
+        if (!TryReadQuery(context.Request.Query, out after, out epoch, out patterns, out var problem))
         {
-            await Results.Problem(title: "Bad request", detail: problem, statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context);
-            return;
+            return Problem(StatusCodes.Status400BadRequest, "Bad request", problem);
         }
-
-        var (socket, batching) = await AcceptAsync(context);
-        using (socket)
-        {
-            var connection = new ServerConnection(socket, batching, context.Abort, hub, opts, time, metrics, logger, context.User, patterns);
-            await connection.RunAsync(after, epoch, snapshots, context.User, context.RequestAborted);
-        }
+        return null;
     }
+
+    /// <summary>Problem details, written through the app's <c>IProblemDetailsService</c> when it has one.</summary>
+    private static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(title: title, detail: detail, statusCode: status);
 
     /// <summary>
-    /// Completes the handshake. Over HTTP/1.1 the upgrade is done here, so that the socket writes
-    /// through a <see cref="BatchingStream"/> (one syscall per drained batch, not per frame);
-    /// anything else (WebSockets over HTTP/2) takes the framework's accept.
+    /// Completes the handshake by hand, over HTTP/1.1 (101 with <c>Sec-WebSocket-Accept</c>) or HTTP/2
+    /// (extended CONNECT, RFC 8441: 200), so that every frame this server sends goes through one
+    /// <see cref="FrameSink"/>: one write per drained batch, not one per frame.
     /// </summary>
-    private static async Task<(WebSocket Socket, BatchingStream? Batching)> AcceptAsync(HttpContext context)
+    private static async Task<FrameSink> AcceptAsync(HttpContext context)
     {
-        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
-        var key = context.Request.Headers.SecWebSocketKey.ToString();
-        if (upgrade is not { IsUpgradableRequest: true } || key.Length == 0)
+        // RFC 6455 section 9.1: an extension is in use only when the answer names it, and this one never
+        // does. Frames are written here as they are; permessage-deflate would need them compressed.
+        context.Response.Headers.Remove(HeaderNames.SecWebSocketExtensions);
+        Stream transport;
+        if (context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect)
         {
-            return (await context.WebSockets.AcceptWebSocketAsync(), null);
+            transport = await connect.AcceptAsync();
         }
-        context.Response.Headers.Connection = HeaderNames.Upgrade;
-        context.Response.Headers.Upgrade = "websocket";
-        context.Response.Headers.SecWebSocketAccept = AcceptKey(key);
-        var stream = new BatchingStream(await upgrade.UpgradeAsync());
-        var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        return (socket, stream);
+        else
+        {
+            context.Response.Headers.Connection = HeaderNames.Upgrade;
+            context.Response.Headers.Upgrade = "websocket";
+            context.Response.Headers.SecWebSocketAccept = WebSocketFrames.AcceptKey(context.Request.Headers.SecWebSocketKey.ToString());
+            transport = await context.Features.GetRequiredFeature<IHttpUpgradeFeature>().UpgradeAsync();
+        }
+        // As the framework's accept does: a WebSocket outlives any request timeout.
+        context.Features.Get<IHttpRequestTimeoutFeature>()?.DisableTimeout();
+        return new FrameSink(transport);
     }
-
-    /// <summary>RFC 6455 section 4.2.2: base64(SHA-1(key + GUID)).</summary>
-    internal static string AcceptKey(string key) =>
-        Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
 
     internal static bool OriginAllowed(HttpRequest request, AgentPulseOptions options)
     {

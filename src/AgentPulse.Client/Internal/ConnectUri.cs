@@ -61,11 +61,13 @@ internal static class ConnectUri
         }
         catch (WebSocketException ex) when (!OperatingSystem.IsBrowser() && socket.HttpStatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
+            // Typed, so the client reports DisconnectReason.Unauthorized rather than a failed connect.
             var status = socket.HttpStatusCode;
             socket.Dispose();
-            throw new WebSocketException(
+            throw new HttpRequestException(
                 status == HttpStatusCode.Unauthorized ? "unauthorized (HTTP 401)" : "forbidden (HTTP 403)",
-                ex);
+                ex,
+                status);
         }
         catch
         {

@@ -15,11 +15,13 @@ internal sealed class Connection : IDisposable
     private CancellationTokenSource? abortTimer;
     private long lastFrame;
     private long timeoutTicks;
-    private string? expiredReason;
+    private Expiry? expired;
+    private Task? closing;
     private volatile bool disposed;
     private volatile bool welcomed;
     private long frames;
     private readonly Lock armGate = new();
+    private readonly Lock closeGate = new();
     private bool probing;
     private long probeStart;
     private long probeFrames;
@@ -54,16 +56,13 @@ internal sealed class Connection : IDisposable
         set => welcomed = value;
     }
 
-    /// <summary>The server's connection id, from the welcome.</summary>
-    public string? ConnectionId { get; set; }
-
     /// <summary>Set between a welcome with <c>recovered:false</c> and its snapshot.</summary>
     public ResyncReason? ExpectedResync { get; set; }
 
     /// <summary>Why the watchdog dropped the connection; <c>null</c> unless it did.</summary>
-    public string? ExpiredReason => Volatile.Read(ref expiredReason);
+    public Expiry? Expired => Volatile.Read(ref expired);
 
-    public TimeSpan Timeout => TimeSpan.FromTicks(Volatile.Read(ref timeoutTicks));
+    private TimeSpan Timeout => TimeSpan.FromTicks(Volatile.Read(ref timeoutTicks));
 
     /// <summary>From now on, the connection is dropped after <paramref name="timeout"/> without a frame.</summary>
     public void SetTimeout(TimeSpan timeout)
@@ -97,14 +96,16 @@ internal sealed class Connection : IDisposable
         {
             return;
         }
-        string? expired = null;
+        Expiry? expiry = null;
         lock (armGate)
         {
             var timeout = Timeout;
             var next = timeout - time.GetElapsedTime(LastFrame);
             if (next <= TimeSpan.Zero)
             {
-                expired = Welcomed ? "heartbeat timeout" : $"no welcome within {timeout.TotalSeconds:0.###} s";
+                expiry = Welcomed
+                    ? new Expiry(DisconnectReason.HeartbeatTimeout, $"no frame from the server for {timeout.TotalSeconds:0.###} s")
+                    : new Expiry(DisconnectReason.ConnectTimeout, $"no welcome within {timeout.TotalSeconds:0.###} s");
             }
             else if (probing)
             {
@@ -117,7 +118,7 @@ internal sealed class Connection : IDisposable
                     var left = probeTimeout - time.GetElapsedTime(probeStart);
                     if (left <= TimeSpan.Zero)
                     {
-                        expired = "no answer to a liveness check";
+                        expiry = new Expiry(DisconnectReason.LivenessCheckFailed, $"no answer to a liveness check within {probeTimeout.TotalSeconds:0.###} s");
                     }
                     else if (left < next)
                     {
@@ -125,7 +126,7 @@ internal sealed class Connection : IDisposable
                     }
                 }
             }
-            if (expired is null)
+            if (expiry is null)
             {
                 try
                 {
@@ -136,26 +137,20 @@ internal sealed class Connection : IDisposable
                 }
             }
         }
-        if (expired is not null)
+        if (expiry is not null)
         {
-            Expire(expired);
+            Interlocked.CompareExchange(ref expired, expiry, null);
+            Abort();
         }
     }
 
-    public long LastFrame => Volatile.Read(ref lastFrame);
+    private long LastFrame => Volatile.Read(ref lastFrame);
 
     /// <summary>Any frame, or part of one, proves the server alive (called by the receive loop only).</summary>
     public void Touch()
     {
         Volatile.Write(ref lastFrame, time.GetTimestamp());
         Volatile.Write(ref frames, frames + 1);
-    }
-
-    /// <summary>Drops the socket at once because the server fell silent.</summary>
-    public void Expire(string reason)
-    {
-        Interlocked.CompareExchange(ref expiredReason, reason, null);
-        Abort();
     }
 
     public void Abort()
@@ -179,6 +174,30 @@ internal sealed class Connection : IDisposable
 
     public void StopSending() => sendStop.Cancel();
 
+    /// <summary>
+    /// Sends the close frame, once: the first call's code wins, later calls get the same task. The frame is
+    /// handed to the socket before this returns (a page's <c>pagehide</c> handler relies on it). Never throws:
+    /// a socket that is already gone has nothing to close.
+    /// </summary>
+    public Task CloseOutputAsync(WebSocketCloseStatus status, string? description)
+    {
+        lock (closeGate)
+        {
+            return closing ??= CloseCoreAsync(status, description);
+        }
+    }
+
+    private async Task CloseCoreAsync(WebSocketCloseStatus status, string? description)
+    {
+        try
+        {
+            await Socket.CloseOutputAsync(status, description, Aborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (SocketErrors.IsGone(ex) || ex is InvalidOperationException)
+        {
+        }
+    }
+
     public void StopWatchdog()
     {
         disposed = true;
@@ -194,3 +213,6 @@ internal sealed class Connection : IDisposable
         Socket.Dispose();
     }
 }
+
+/// <summary>Why the watchdog dropped a connection, with the words for the exception.</summary>
+internal sealed record Expiry(DisconnectReason Reason, string Message);

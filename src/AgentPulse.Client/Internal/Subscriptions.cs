@@ -4,7 +4,7 @@ using AgentPulse.Protocol;
 namespace AgentPulse.Client.Internal;
 
 /// <summary>One subscriber: a pattern and what to do with a matching event. Dispose removes it.</summary>
-internal abstract class Subscription(AgentPulseClient owner, TypePattern pattern) : IDisposable
+internal abstract class Subscription(SubscriptionSet owner, TypePattern pattern) : IDisposable
 {
     private int disposed;
 
@@ -29,13 +29,13 @@ internal abstract class Subscription(AgentPulseClient owner, TypePattern pattern
     }
 }
 
-internal sealed class CallbackSubscription(AgentPulseClient owner, TypePattern pattern, Func<CloudEvent, ValueTask> handler)
+internal sealed class CallbackSubscription(SubscriptionSet owner, TypePattern pattern, Func<CloudEvent, ValueTask> handler)
     : Subscription(owner, pattern)
 {
     public override ValueTask DeliverAsync(CloudEvent cloudEvent, PayloadCache cache) => handler(cloudEvent);
 }
 
-internal sealed class TypedSubscription<T>(AgentPulseClient owner, TypePattern pattern, Func<T, CloudEvent, ValueTask> handler)
+internal sealed class TypedSubscription<T>(SubscriptionSet owner, TypePattern pattern, Func<T, CloudEvent, ValueTask> handler)
     : Subscription(owner, pattern)
     where T : class
 {
@@ -48,7 +48,7 @@ internal sealed class StreamSubscription : Subscription
 {
     private readonly Channel<CloudEvent> channel;
 
-    public StreamSubscription(AgentPulseClient owner, TypePattern pattern, int capacity)
+    public StreamSubscription(SubscriptionSet owner, TypePattern pattern, int capacity)
         : base(owner, pattern)
     {
         channel = Channel.CreateBounded<CloudEvent>(new BoundedChannelOptions(capacity)

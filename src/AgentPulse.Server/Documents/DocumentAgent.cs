@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Search;
 using AgentPulse.Server.Storage;
 using AgentPulse.Server.Tasks;
@@ -22,7 +23,6 @@ internal sealed class DocumentAgent(
     TimeProvider time,
     IOptions<DocumentOptions> options)
 {
-    public const string Kind = "document.index";
     public const string AgentName = "indexer";
     public const string Source = "/agents/indexer";
 
@@ -32,12 +32,8 @@ internal sealed class DocumentAgent(
         ArgumentNullException.ThrowIfNull(file);
         var documentId = TaskRunner.NewId();
         var taskId = TaskRunner.NewId();
-        var storedName = documentId + DocumentTypes.ExtensionOf(file.ContentType);
-        File.Move(file.TempPath, Path.Combine(database.DocumentsPath, storedName));
-        var record = new DocumentRecord(documentId, file.Name, file.ContentType, file.SizeBytes, DocumentStatus.Indexing, 0, taskId, time.GetUtcNow(), null, null)
-        {
-            StoredName = storedName,
-        };
+        var record = new DocumentRecord(documentId, file.Name, file.ContentType, file.SizeBytes, DocumentStatus.Indexing, 0, taskId, time.GetUtcNow(), null, null);
+        File.Move(file.TempPath, Path.Combine(database.DocumentsPath, DocumentStore.FileNameOf(record)));
         documents.Insert(record);
         await StartTaskAsync(record, taskId);
         return record;
@@ -68,12 +64,12 @@ internal sealed class DocumentAgent(
         index.DeleteChunks(document.DocumentId);
         index.Commit();
         documents.Delete(document.DocumentId);
-        File.Delete(Path.Combine(database.DocumentsPath, document.StoredName));
+        File.Delete(Path.Combine(database.DocumentsPath, DocumentStore.FileNameOf(document)));
     }
 
     private Task StartTaskAsync(DocumentRecord document, string taskId)
     {
-        var definition = new TaskDefinition(taskId, Kind, $"Indexing {document.Name}", AgentName, Source, document.DocumentId, TaskLane.Documents);
+        var definition = new TaskDefinition(taskId, TaskKinds.DocumentIndex, $"Indexing {document.Name}", AgentName, Source, document.DocumentId, TaskLane.Documents);
         return runner.StartAsync(
             definition,
             (context, cancellationToken) => IndexAsync(document, context, cancellationToken),
@@ -89,7 +85,7 @@ internal sealed class DocumentAgent(
 
     private async Task<TaskOutcome> IndexAsync(DocumentRecord document, TaskContext context, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(database.DocumentsPath, document.StoredName);
+        var path = Path.Combine(database.DocumentsPath, DocumentStore.FileNameOf(document));
         if (!File.Exists(path))
         {
             throw new TaskFailureException("missing", $"The file of {document.Name} is no longer on the server; upload it again.");
@@ -123,7 +119,7 @@ internal sealed class DocumentAgent(
         index.Commit();
         documents.MarkIndexed(document.DocumentId, chunks.Count, time.GetUtcNow());
 
-        var result = JsonSerializer.SerializeToElement(new DocumentTaskResult(document.DocumentId, chunks.Count), ServerJsonContext.Default.DocumentTaskResult);
+        var result = JsonSerializer.SerializeToElement(new DocumentTaskResult(document.DocumentId, chunks.Count), AgentPulseJsonContext.Default.DocumentTaskResult);
         return new TaskOutcome(result, () => context.PublishAsync(
             new DocumentIndexed(document.DocumentId, document.Name, document.ContentType, document.SizeBytes, chunks.Count, context.TaskId),
             $"documents/{document.DocumentId}").AsTask());

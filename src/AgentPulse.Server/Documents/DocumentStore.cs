@@ -1,59 +1,33 @@
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace AgentPulse.Server.Documents;
 
-/// <summary>A document as <c>GET /api/documents</c> shows it.</summary>
-/// <param name="DocumentId">The server's id.</param>
-/// <param name="Name">The name as uploaded (never used as a path).</param>
-/// <param name="ContentType">The type found from the content: <c>application/pdf</c>, <c>text/html</c>, <c>text/markdown</c> or <c>text/plain</c>.</param>
-/// <param name="SizeBytes">The file's size.</param>
-/// <param name="Status"><c>indexing</c>, <c>indexed</c> or <c>failed</c>.</param>
-/// <param name="ChunkCount">How many chunks are searchable (0 unless indexed).</param>
-/// <param name="TaskId">The latest indexing task.</param>
-/// <param name="CreatedAt">When it was uploaded.</param>
-/// <param name="IndexedAt">When it was last indexed; <c>null</c> when not.</param>
-/// <param name="Error">Why it failed; <c>null</c> unless failed.</param>
-public sealed record DocumentRecord(
-    string DocumentId,
-    string Name,
-    string ContentType,
-    long SizeBytes,
-    string Status,
-    int ChunkCount,
-    string TaskId,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? IndexedAt,
-    TaskError? Error)
-{
-    internal string StoredName { get; init; } = "";
-}
-
-/// <summary>The statuses of a document.</summary>
-public static class DocumentStatus
-{
-    public const string Indexing = "indexing";
-    public const string Indexed = "indexed";
-    public const string Failed = "failed";
-}
-
-/// <summary>Documents in SQLite.</summary>
+/// <summary>Documents in SQLite; their files under <see cref="AgentDatabase.DocumentsPath"/>.</summary>
 public sealed class DocumentStore(AgentDatabase database)
 {
-    private const string Columns = "document_id, name, stored_name, content_type, size_bytes, status, chunk_count, task_id, created_at, indexed_at, error_code, error_message";
+    private const string Columns = "document_id, name, content_type, size_bytes, status, chunk_count, task_id, created_at, indexed_at, error_code, error_message";
+
+    /// <summary>The name of a document's file under <see cref="AgentDatabase.DocumentsPath"/>: made by the server, never from the upload's name.</summary>
+    public static string FileNameOf(DocumentRecord document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return document.DocumentId + DocumentTypes.ExtensionOf(document.ContentType);
+    }
 
     public void Insert(DocumentRecord document)
     {
         ArgumentNullException.ThrowIfNull(document);
         database.Execute(
-            $"INSERT INTO documents ({Columns}) VALUES ($id, $name, $stored, $type, $size, $status, 0, $task, $created, NULL, NULL, NULL)",
+            $"INSERT INTO documents (stored_name, {Columns}) VALUES ($stored, $id, $name, $type, $size, $status, 0, $task, $created, NULL, NULL, NULL)",
             ("$id", document.DocumentId),
             ("$name", document.Name),
-            ("$stored", document.StoredName),
+            ("$stored", FileNameOf(document)),
             ("$type", document.ContentType),
             ("$size", document.SizeBytes),
-            ("$status", document.Status),
+            ("$status", AgentDatabase.ToText(document.Status, AgentPulseJsonContext.Default.DocumentStatus)),
             ("$task", document.TaskId),
             ("$created", AgentDatabase.ToMs(document.CreatedAt)));
     }
@@ -69,17 +43,11 @@ public sealed class DocumentStore(AgentDatabase database)
     }
 
     /// <summary>Every document, newest first.</summary>
-    public List<DocumentRecord> List(string? status = null)
+    public List<DocumentRecord> List()
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = status is null
-            ? $"SELECT {Columns} FROM documents ORDER BY created_at DESC, document_id"
-            : $"SELECT {Columns} FROM documents WHERE status = $status ORDER BY created_at DESC, document_id";
-        if (status is not null)
-        {
-            command.Parameters.AddWithValue("$status", status);
-        }
+        command.CommandText = $"SELECT {Columns} FROM documents ORDER BY created_at DESC, document_id";
         using var reader = command.ExecuteReader();
         var list = new List<DocumentRecord>();
         while (reader.Read())
@@ -147,15 +115,12 @@ public sealed class DocumentStore(AgentDatabase database)
     private static DocumentRecord Read(SqliteDataReader r) => new(
         r.GetString(0),
         r.GetString(1),
-        r.GetString(3),
-        r.GetInt64(4),
-        r.GetString(5),
-        r.GetInt32(6),
-        r.GetString(7),
-        AgentDatabase.FromMs(r.GetInt64(8)),
-        r.IsDBNull(9) ? null : AgentDatabase.FromMs(r.GetInt64(9)),
-        r.IsDBNull(10) ? null : new TaskError(r.GetString(10), r.IsDBNull(11) ? "" : r.GetString(11)))
-    {
-        StoredName = r.GetString(2),
-    };
+        r.GetString(2),
+        r.GetInt64(3),
+        AgentDatabase.FromText(r.GetString(4), AgentPulseJsonContext.Default.DocumentStatus),
+        r.GetInt32(5),
+        r.GetString(6),
+        AgentDatabase.FromMs(r.GetInt64(7)),
+        r.IsDBNull(8) ? null : AgentDatabase.FromMs(r.GetInt64(8)),
+        r.IsDBNull(9) ? null : new TaskError(r.GetString(9), r.IsDBNull(10) ? "" : r.GetString(10)));
 }

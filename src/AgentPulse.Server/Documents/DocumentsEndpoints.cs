@@ -1,6 +1,7 @@
 using System.Text;
+using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Storage;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -13,8 +14,9 @@ internal static class DocumentsEndpoints
     public static void MapDocuments(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/documents");
-        group.MapPost("/", UploadAsync);
-        group.MapGet("/", (DocumentStore store) => Results.Json(new DocumentList(store.List()), ServerJsonContext.Default.DocumentList));
+        // Kestrel's own limit (30 MB by default) would cut an upload short before ours could answer clearly.
+        group.MapPost("/", UploadAsync).WithBodySizeLimit(endpoints.ServiceProvider.GetRequiredService<IOptions<DocumentOptions>>().Value.MaxRequestBytes);
+        group.MapGet("/", (DocumentStore store) => Results.Json(new DocumentList(store.List()), AgentPulseJsonContext.Default.DocumentList));
         group.MapGet("/{documentId}", Get);
         group.MapDelete("/{documentId}", DeleteAsync);
         group.MapPost("/{documentId}/reindex", ReindexAsync);
@@ -22,7 +24,7 @@ internal static class DocumentsEndpoints
 
     private static IResult Get(string documentId, DocumentStore store) =>
         store.Get(documentId) is { } document
-            ? Results.Json(document, ServerJsonContext.Default.DocumentRecord)
+            ? Results.Json(document, AgentPulseJsonContext.Default.DocumentRecord)
             : Problems.NotFound("document", documentId);
 
     private static async Task<IResult> DeleteAsync(string documentId, DocumentStore store, DocumentAgent agent)
@@ -45,8 +47,8 @@ internal static class DocumentsEndpoints
         {
             return Problems.Create(StatusCodes.Status409Conflict, "Already being indexed", $"{document.Name} is being indexed right now.");
         }
-        var accepted = new UploadResponse([new AcceptedDocument(record.DocumentId, record.TaskId, record.Name)]);
-        return Results.Json(accepted, ServerJsonContext.Default.UploadResponse, statusCode: StatusCodes.Status202Accepted);
+        var accepted = new DocumentsAccepted([new AcceptedDocument(record.DocumentId, record.TaskId, record.Name)]);
+        return Results.Json(accepted, AgentPulseJsonContext.Default.DocumentsAccepted, statusCode: StatusCodes.Status202Accepted);
     }
 
     /// <summary>
@@ -57,11 +59,6 @@ internal static class DocumentsEndpoints
     {
         var opts = options.Value;
         var request = context.Request;
-        // Kestrel's own limit (30 MB by default) would cut the request short before ours could answer clearly.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = opts.MaxRequestBytes;
-        }
         if (request.ContentLength > opts.MaxRequestBytes)
         {
             return TooLarge($"An upload may be up to {Megabytes(opts.MaxRequestBytes)} in all.");
@@ -110,7 +107,7 @@ internal static class DocumentsEndpoints
                 staged.Add((tempPath, name, size));
             }
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (Exception ex) when (BodySizeLimit.IsTooLarge(ex))
         {
             refusal = TooLarge($"An upload may be up to {Megabytes(opts.MaxRequestBytes)} in all.");
         }
@@ -152,7 +149,7 @@ internal static class DocumentsEndpoints
                 var record = await agent.AcceptAsync(file);
                 documents.Add(new AcceptedDocument(record.DocumentId, record.TaskId, record.Name));
             }
-            return Results.Json(new UploadResponse(documents), ServerJsonContext.Default.UploadResponse, statusCode: StatusCodes.Status202Accepted);
+            return Results.Json(new DocumentsAccepted(documents), AgentPulseJsonContext.Default.DocumentsAccepted, statusCode: StatusCodes.Status202Accepted);
         }
         finally
         {

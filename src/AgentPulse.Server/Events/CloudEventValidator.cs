@@ -52,7 +52,7 @@ internal static class CloudEventValidator
             Id = id ?? "",
             Subject = subject,
             DataContentType = contentType ?? "application/json",
-            Time = time ?? DateTimeOffset.UtcNow,
+            Time = time, // when missing, the publisher stamps the time of the publish
             Data = json.TryGetProperty("data", out var data) && data.ValueKind != JsonValueKind.Null ? data.Clone() : null,
         };
         return true;

@@ -1,18 +1,22 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Text.Json;
 using AgentPulse.AspNetCore;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Events;
 
-/// <summary>Options of <c>POST /api/events</c>.</summary>
+/// <summary>Options of <c>POST /api/events</c> (configuration section <c>Events</c>). Validated at start.</summary>
 public sealed class EventsOptions
 {
-    /// <summary>The largest request body, in bytes (default: 262144).</summary>
+    /// <summary>The largest request body, in bytes; a larger one is refused with 413 (default: 262144).</summary>
+    [Range(256, 64 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 256 * 1024;
 
     /// <summary>The most events in one batch (default: 1000).</summary>
+    [Range(1, 100_000)]
     public int MaxBatch { get; set; } = 1000;
 }
 
@@ -23,7 +27,9 @@ public static class EventsEndpoints
     private const string Batch = "application/cloudevents-batch+json";
 
     public static void MapEvents(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapPost("/api/events", PublishAsync).AddEndpointFilter(LoopbackOnly);
+        endpoints.MapPost("/api/events", PublishAsync)
+            .AddEndpointFilter(LoopbackOnly)
+            .WithBodySizeLimit(endpoints.ServiceProvider.GetRequiredService<IOptions<EventsOptions>>().Value.MaxBodyBytes);
 
     /// <summary>Refuses publishers that are not on this machine (403): there is no publisher authentication yet.</summary>
     internal static async ValueTask<object?> LoopbackOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -31,10 +37,7 @@ public static class EventsEndpoints
         var remote = context.HttpContext.Connection.RemoteIpAddress;
         if (remote is null || !IPAddress.IsLoopback(remote))
         {
-            return Results.Problem(
-                title: "Publishing is local only",
-                detail: "Events may be published only from this machine (loopback).",
-                statusCode: StatusCodes.Status403Forbidden);
+            return Problems.Create(StatusCodes.Status403Forbidden, "Publishing is local only", "Events may be published only from this machine (loopback).");
         }
         return await next(context);
     }
@@ -45,7 +48,7 @@ public static class EventsEndpoints
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not (Structured or Batch or "application/json"))
         {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 $"Send one CloudEvent as {Structured} (or application/json), or a batch as {Batch}.");
         }
         if (request.ContentLength > opts.MaxBodyBytes)
@@ -56,17 +59,16 @@ public static class EventsEndpoints
         JsonElement body;
         try
         {
-            using var limited = new LimitedStream(request.Body, opts.MaxBodyBytes);
-            using var document = await JsonDocument.ParseAsync(limited, cancellationToken: cancellationToken);
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
             body = document.RootElement.Clone();
         }
-        catch (LimitedStream.TooLargeException)
+        catch (Exception ex) when (BodySizeLimit.IsTooLarge(ex))
         {
             return TooLarge(opts);
         }
         catch (JsonException ex)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Not valid JSON", ex.Message);
+            return Problems.Create(StatusCodes.Status400BadRequest, "Not valid JSON", ex.Message);
         }
 
         var isBatch = mediaType == Batch || (mediaType == "application/json" && body.ValueKind == JsonValueKind.Array);
@@ -75,12 +77,12 @@ public static class EventsEndpoints
         {
             if (body.ValueKind != JsonValueKind.Array)
             {
-                return Problem(StatusCodes.Status400BadRequest, "Not a batch", $"A {Batch} body is a JSON array of CloudEvents.");
+                return Problems.Create(StatusCodes.Status400BadRequest, "Not a batch", $"A {Batch} body is a JSON array of CloudEvents.");
             }
             items.AddRange(body.EnumerateArray());
             if (items.Count == 0 || items.Count > opts.MaxBatch)
             {
-                return Problem(StatusCodes.Status400BadRequest, "Bad batch size", $"A batch holds 1 to {opts.MaxBatch} events; this one holds {items.Count}.");
+                return Problems.Create(StatusCodes.Status400BadRequest, "Bad batch size", $"A batch holds 1 to {opts.MaxBatch} events; this one holds {items.Count}.");
             }
         }
         else
@@ -93,25 +95,28 @@ public static class EventsEndpoints
         {
             if (!CloudEventValidator.TryRead(items[i], out var cloudEvent, out var error))
             {
-                return Problem(StatusCodes.Status400BadRequest, "Invalid CloudEvent", isBatch ? $"Event {i}: {error}" : error);
+                return Problems.Create(StatusCodes.Status400BadRequest, "Invalid CloudEvent", isBatch ? $"Event {i}: {error}" : error);
             }
             events.Add(cloudEvent);
         }
 
-        var results = new List<object>(events.Count);
-        foreach (var cloudEvent in events)
+        // One append for the whole batch: contiguous seqs, committed all or none, acknowledged once durable.
+        IReadOnlyList<PublishResult> published;
+        try
         {
-            var result = await publisher.PublishAsync(cloudEvent, EventAudience.Public, cancellationToken);
-            results.Add(new { seq = result.Seq, id = result.Id, duplicate = result.Duplicate });
+            published = await publisher.PublishAsync(events, EventAudience.Public, cancellationToken);
         }
+        catch (EventLogUnavailableException ex)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "1";
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Events cannot be stored now", ex.Message);
+        }
+        var results = published.Select(result => new EventAccepted(result.Seq, result.Id, result.Duplicate)).ToList();
         return isBatch
-            ? Results.Json(new { events = results }, statusCode: StatusCodes.Status202Accepted)
-            : Results.Json(results[0], statusCode: StatusCodes.Status202Accepted);
+            ? Results.Json(new EventsAccepted(results), AgentPulseJsonContext.Default.EventsAccepted, statusCode: StatusCodes.Status202Accepted)
+            : Results.Json(results[0], AgentPulseJsonContext.Default.EventAccepted, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static IResult TooLarge(EventsOptions options) =>
-        Problem(StatusCodes.Status413PayloadTooLarge, "Too large", $"The body is over {options.MaxBodyBytes} bytes.");
-
-    private static IResult Problem(int status, string title, string detail) =>
-        Results.Problem(title: title, detail: detail, statusCode: status);
+        Problems.Create(StatusCodes.Status413PayloadTooLarge, "Too large", $"The body is over {options.MaxBodyBytes} bytes.");
 }

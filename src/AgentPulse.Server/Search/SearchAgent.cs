@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Documents;
 using AgentPulse.Server.Tasks;
 
@@ -8,7 +9,6 @@ namespace AgentPulse.Server.Search;
 /// <summary>The searcher: runs a query as a task and publishes <c>search.completed</c>.</summary>
 internal sealed class SearchAgent(SearchIndex index, SearchStore searches, DocumentStore documents, TaskRunner runner, TimeProvider time)
 {
-    public const string Kind = "search";
     public const string AgentName = "searcher";
     public const string Source = "/agents/searcher";
 
@@ -19,7 +19,7 @@ internal sealed class SearchAgent(SearchIndex index, SearchStore searches, Docum
         searches.Insert(searchId, query, top, taskId, time.GetUtcNow());
         var title = query.Length <= 60 ? $"Searching for “{query}”" : $"Searching for “{query[..60]}…”";
         await runner.StartAsync(
-            new TaskDefinition(taskId, Kind, title, AgentName, Source, searchId, TaskLane.Search),
+            new TaskDefinition(taskId, TaskKinds.Search, title, AgentName, Source, searchId, TaskLane.Search),
             (context, cancellationToken) => SearchAsync(searchId, query, top, context, cancellationToken),
             error =>
             {
@@ -48,7 +48,7 @@ internal sealed class SearchAgent(SearchIndex index, SearchStore searches, Docum
             hits.Select(h => new SearchHit(h.DocumentId, h.Name, h.Snippet, Math.Round(h.Score, 4))).ToList(),
             context.TaskId);
         searches.Complete(completed);
-        var result = JsonSerializer.SerializeToElement(new SearchTaskResult(searchId, totalHits), ServerJsonContext.Default.SearchTaskResult);
+        var result = JsonSerializer.SerializeToElement(new SearchTaskResult(searchId, totalHits), AgentPulseJsonContext.Default.SearchTaskResult);
         return new TaskOutcome(result, () => context.PublishAsync(completed, $"searches/{searchId}").AsTask());
     }
 }

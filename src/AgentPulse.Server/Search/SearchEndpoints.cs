@@ -1,4 +1,6 @@
 using System.Text.Json;
+using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Search;
@@ -18,7 +20,7 @@ internal static class SearchEndpoints
         SearchRequest? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync(request.Body, ServerJsonContext.Default.SearchRequest, cancellationToken);
+            body = await JsonSerializer.DeserializeAsync(request.Body, AgentPulseJsonContext.Default.SearchRequest, cancellationToken);
         }
         catch (JsonException)
         {
@@ -39,11 +41,11 @@ internal static class SearchEndpoints
             return Problems.Create(StatusCodes.Status400BadRequest, "Bad number of results", $"Ask for 1 to {opts.MaxTop} results.");
         }
         var accepted = await agent.StartAsync(query, top);
-        return Results.Json(accepted, ServerJsonContext.Default.SearchAccepted, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(accepted, AgentPulseJsonContext.Default.SearchAccepted, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static IResult Get(string searchId, SearchStore searches) =>
         searches.Get(searchId) is { } view
-            ? Results.Json(view, ServerJsonContext.Default.SearchView)
+            ? Results.Json(view, AgentPulseJsonContext.Default.SearchRecord)
             : Problems.NotFound("search", searchId);
 }

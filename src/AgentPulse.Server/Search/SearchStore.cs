@@ -1,28 +1,10 @@
 using System.Text.Json;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace AgentPulse.Server.Search;
-
-/// <summary>A search as <c>GET /api/search/{searchId}</c> shows it: the <c>search.completed</c> fields plus its status.</summary>
-/// <param name="SearchId">The search.</param>
-/// <param name="Query">What was asked.</param>
-/// <param name="Status"><c>running</c>, <c>completed</c> or <c>failed</c>.</param>
-/// <param name="TaskId">Its task.</param>
-/// <param name="TotalHits">How many documents matched; <c>null</c> until completed.</param>
-/// <param name="TookMs">How long the search took; <c>null</c> until completed.</param>
-/// <param name="Results">The top results; <c>null</c> until completed.</param>
-/// <param name="Error">Why it failed; <c>null</c> unless failed.</param>
-internal sealed record SearchView(
-    string SearchId,
-    string Query,
-    string Status,
-    string TaskId,
-    int? TotalHits,
-    long? TookMs,
-    IReadOnlyList<SearchHit>? Results,
-    TaskError? Error);
 
 /// <summary>Searches and their results in SQLite, so <c>GET /api/search/{id}</c> keeps them.</summary>
 internal sealed class SearchStore(AgentDatabase database)
@@ -67,7 +49,7 @@ internal sealed class SearchStore(AgentDatabase database)
             ("$message", error.Message));
     }
 
-    public SearchView? Get(string searchId)
+    public SearchRecord? Get(string searchId)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
@@ -77,13 +59,13 @@ internal sealed class SearchStore(AgentDatabase database)
         return reader.Read() ? Read(reader) : null;
     }
 
-    private static SearchView Read(SqliteDataReader r)
+    private static SearchRecord Read(SqliteDataReader r)
     {
         var result = r.IsDBNull(4) ? null : JsonSerializer.Deserialize(r.GetString(4), AgentPulseJsonContext.Default.SearchCompleted);
-        return new SearchView(
+        return new SearchRecord(
             r.GetString(0),
             r.GetString(1),
-            r.GetString(2),
+            AgentDatabase.FromText(r.GetString(2), AgentPulseJsonContext.Default.SearchStatus),
             r.GetString(3),
             result?.TotalHits,
             result?.TookMs,

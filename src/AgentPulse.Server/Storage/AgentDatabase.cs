@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -120,4 +122,13 @@ public sealed class AgentDatabase
     internal static long ToMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     internal static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    /// <summary>A status as its text column holds it: its name on the wire (<c>indexed</c>), so the two never differ.</summary>
+    internal static string ToText<T>(T value, JsonTypeInfo<T> wire) where T : struct, Enum =>
+        JsonSerializer.SerializeToElement(value, wire).GetString()!;
+
+    /// <summary>The status a text column holds (see <see cref="ToText"/>).</summary>
+    /// <exception cref="JsonException">The text is not a name of <typeparamref name="T"/>.</exception>
+    internal static T FromText<T>(string text, JsonTypeInfo<T> wire) where T : struct, Enum =>
+        JsonSerializer.Deserialize($"\"{JsonEncodedText.Encode(text)}\"", wire);
 }

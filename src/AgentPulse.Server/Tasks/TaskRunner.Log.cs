@@ -16,4 +16,7 @@ internal sealed partial class TaskRunner
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "Could not record the end of task {TaskId}")]
     private static partial void LogFinishFailed(ILogger logger, string taskId, Exception exception);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "{Count} tasks did not stop within the shutdown timeout; left behind, they are failed as interrupted at the next start")]
+    private static partial void LogLeftRunning(ILogger logger, int count);
 }

@@ -9,7 +9,8 @@ namespace AgentPulse.Server.Tasks;
 /// stream of events: <c>task.started</c> when accepted; <c>task.progress</c> with stage
 /// <c>queued</c> when it must wait; progress with real stages; then <c>task.completed</c> or
 /// <c>task.failed</c>. A slot is given back only after the last event is published, so events
-/// never show more tasks running than there are slots.
+/// never show more tasks running than there are slots. Here: accepting, queueing, slots, cancelling
+/// and stopping; a task's life from its first event to its last is <c>TaskRunner.Lifecycle.cs</c>.
 /// </summary>
 internal sealed partial class TaskRunner : IAsyncDisposable
 {
@@ -50,26 +51,14 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(work);
         ObjectDisposedException.ThrowIf(stopping.IsCancellationRequested, this);
 
-        var entry = new TaskEntry(definition, work, onFailed, CancellationTokenSource.CreateLinkedTokenSource(stopping.Token), new ProgressThrottle(options.ProgressInterval))
-        {
-            Record = new TaskRecord
-            {
-                TaskId = definition.TaskId,
-                Kind = definition.Kind,
-                Title = definition.Title,
-                Agent = definition.Agent,
-                ResourceId = definition.ResourceId,
-                Owner = definition.Owner,
-                Status = AgentTaskStatus.Running,
-                StartedAt = time.GetUtcNow(),
-            },
-        };
+        var entry = new TaskEntry(definition, work, onFailed, CancellationTokenSource.CreateLinkedTokenSource(stopping.Token), new ProgressThrottle(options.ProgressInterval));
         lock (gate)
         {
             active.Add(definition.TaskId, entry);
         }
-        store.Save(entry.Record);
-        await PublishAsync(entry, new TaskStarted(definition.TaskId, definition.Kind, definition.Title, definition.Agent, definition.ResourceId), Subject(entry), entry.Record.StartedAt);
+        var started = new TaskStarted(definition.TaskId, definition.Kind, definition.Title, definition.Agent, definition.ResourceId);
+        var now = time.GetUtcNow();
+        await StepAsync(entry, started, TaskRecord.Started(started, now, definition.Owner), now);
 
         var lane = lanes[(int)definition.Lane];
         bool runNow;
@@ -159,7 +148,12 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         return CancelResult.Cancelled;
     }
 
-    /// <summary>Stops taking tasks and ends the running ones without recording an outcome: the next start marks them interrupted, as after a crash.</summary>
+    /// <summary>
+    /// Stops taking tasks, cancels the queued and running ones, and waits for the running ones until
+    /// <paramref name="cancellationToken"/> (the host's shutdown timeout) fires. Nothing is recorded
+    /// for them: the next start fails them as interrupted, exactly as after a crash. A task that does
+    /// not heed its cancellation is left behind, so that the process can exit.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         Task[] toWait;
@@ -182,41 +176,27 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None);
-        lock (gate)
-        {
-            disposed = true;
-        }
-        stopping.Dispose();
-    }
-
-    internal async ValueTask ReportAsync(TaskEntry entry, TaskProgress report)
-    {
-        var token = entry.Cancellation.Token;
-        await checkpoints.ReachedAsync(new TaskCheckpoint(entry.Definition.TaskId, entry.Definition.Kind, report.Stage, report.Current, report.Total), token);
-        token.ThrowIfCancellationRequested();
-        foreach (var progress in entry.Throttle.Offer(report, time.GetUtcNow()))
-        {
-            await PublishProgressAsync(entry, progress);
+            LogLeftRunning(logger, toWait.Count(t => !t.IsCompleted));
         }
     }
 
     /// <remarks>
-    /// The snapshot takes a task's startedAt and finishedAt from the event times, so the events that
-    /// start and end a task carry the very times the store keeps (<paramref name="at"/>).
+    /// Waits for nothing: the host has stopped the runner already, within its shutdown timeout, and
+    /// waiting here for a task that ignores its cancellation would keep the process from ever exiting.
     /// </remarks>
-    internal ValueTask PublishAsync<T>(TaskEntry entry, T payload, string subject, DateTimeOffset? at = null) where T : class
+    public ValueTask DisposeAsync()
     {
-        var audience = entry.Definition.Owner is { } owner ? EventAudience.User(owner) : EventAudience.Public;
-        var cloudEvent = CloudEvent.Create(payload, entry.Definition.Source, subject, time: at ?? time.GetUtcNow());
-        return Discard(publisher.PublishAsync(cloudEvent, audience, CancellationToken.None));
-
-        static async ValueTask Discard(ValueTask<PublishResult> publish) => await publish;
+        lock (gate)
+        {
+            if (disposed)
+            {
+                return ValueTask.CompletedTask;
+            }
+            disposed = true;
+        }
+        stopping.Cancel();
+        stopping.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     private static TaskError Cancelled => new("cancelled", "The task was cancelled.");
@@ -242,133 +222,6 @@ internal sealed partial class TaskRunner : IAsyncDisposable
             running.Add(task);
             _ = task.ContinueWith(t => { lock (gate) { running.Remove(t); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-    }
-
-    private async Task RunAsync(TaskEntry entry)
-    {
-        var token = entry.Cancellation.Token;
-        var definition = entry.Definition;
-        entry.RunningSince = time.GetTimestamp();
-        TaskOutcome? outcome = null;
-        TaskError? error = null;
-        var retryable = false;
-        try
-        {
-            token.ThrowIfCancellationRequested();
-            await checkpoints.ReachedAsync(new TaskCheckpoint(definition.TaskId, definition.Kind, "running", null, null), token);
-            outcome = await entry.Work(new TaskContext(this, entry), token);
-        }
-        catch (Exception) when (stopping.IsCancellationRequested)
-        {
-            // The server is stopping: record nothing, as a crash would; the next start marks it interrupted.
-            LogAbandoned(logger, definition.TaskId);
-            ReleaseSlot(entry);
-            return;
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            error = Cancelled;
-            retryable = true;
-        }
-        catch (TaskFailureException ex)
-        {
-            error = ex.Error;
-            retryable = ex.Retryable;
-        }
-        catch (Exception ex)
-        {
-            LogTaskCrashed(logger, definition.TaskId, definition.Kind, ex);
-            error = new TaskError("internal", "Something went wrong on the server while running this task. Try again; if it fails again, look at the server log.");
-            retryable = true;
-        }
-
-        try
-        {
-            lock (gate)
-            {
-                entry.State = EntryState.Finishing;
-            }
-            if (entry.Throttle.Flush() is { } held)
-            {
-                await PublishProgressAsync(entry, held);
-            }
-            if (error is null)
-            {
-                await CompleteAsync(entry, outcome!);
-            }
-            else
-            {
-                await FailAsync(entry, error, retryable);
-            }
-        }
-        catch (Exception ex) when (!stopping.IsCancellationRequested)
-        {
-            LogFinishFailed(logger, definition.TaskId, ex);
-        }
-        catch (Exception)
-        {
-            LogAbandoned(logger, definition.TaskId);
-        }
-        finally
-        {
-            ReleaseSlot(entry);
-        }
-    }
-
-    private async Task CompleteAsync(TaskEntry entry, TaskOutcome outcome)
-    {
-        var now = time.GetUtcNow();
-        entry.Record = entry.Record.Completed(now);
-        store.Save(entry.Record);
-        var durationMs = (long)time.GetElapsedTime(entry.RunningSince).TotalMilliseconds;
-        await PublishAsync(entry, new TaskCompleted(entry.Definition.TaskId, durationMs, outcome.Result), Subject(entry), now);
-        if (outcome.AfterCompleted is { } after)
-        {
-            await after();
-        }
-    }
-
-    private async Task FailAsync(TaskEntry entry, TaskError error, bool retryable)
-    {
-        if (entry.OnFailed is { } onFailed)
-        {
-            try
-            {
-                await onFailed(error);
-            }
-            catch (Exception ex)
-            {
-                LogFinishFailed(logger, entry.Definition.TaskId, ex);
-            }
-        }
-        var now = time.GetUtcNow();
-        entry.Record = entry.Record.Failed(error, now);
-        store.Save(entry.Record);
-        LogTaskFailed(logger, entry.Definition.TaskId, error.Code, error.Message);
-        await PublishAsync(entry, new TaskFailed(entry.Definition.TaskId, error, retryable), Subject(entry), now);
-    }
-
-    private async Task FinishQueuedAsync(TaskEntry entry, TaskError error)
-    {
-        try
-        {
-            await FailAsync(entry, error, retryable: true);
-        }
-        finally
-        {
-            lock (gate)
-            {
-                active.Remove(entry.Definition.TaskId);
-            }
-            entry.Cancellation.Dispose();
-        }
-    }
-
-    private async ValueTask PublishProgressAsync(TaskEntry entry, TaskProgress progress)
-    {
-        entry.Record = entry.Record.With(progress);
-        store.Save(entry.Record);
-        await PublishAsync(entry, progress, Subject(entry));
     }
 
     private void ReleaseSlot(TaskEntry entry)
@@ -407,7 +260,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         public TaskFailedHandler? OnFailed { get; } = onFailed;
         public CancellationTokenSource Cancellation { get; } = cancellation;
         public ProgressThrottle Throttle { get; } = throttle;
-        public required TaskRecord Record { get; set; }
+        public TaskRecord Record { get; set; } = null!;
         public EntryState State { get; set; }
         public long RunningSince { get; set; }
     }

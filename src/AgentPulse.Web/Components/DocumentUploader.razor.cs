@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 
@@ -21,34 +21,25 @@ public enum UploadPhase
 
 /// <summary>
 /// Uploads files picked or dropped, one request each, and shows per file the bytes sent, then the
-/// indexing task's progress from the events; lists the library with each document's status, and deletes.
-/// Toasts: success on <c>document.indexed</c>, error with the reason on a failed indexing task.
+/// indexing task's progress from the events, then how it ended. A refused upload gets an error toast;
+/// how indexing ends is told by <see cref="DocumentToasts"/>, the library is <see cref="LibraryList"/>.
 /// </summary>
 public sealed partial class DocumentUploader
 {
     private const int MaxUploadsShown = 12;
 
     private readonly List<UploadItem> uploads = [];
-    private IReadOnlyList<DocumentInfo> documents = [];
-    private string? loadError;
     private ElementReference dropZone;
     private ElementReference fileInput;
     private DotNetObjectReference<DocumentUploader>? reference;
     private RenderCoalescer? coalescer;
     private bool attached;
     private bool disposed;
-    private Task? reload;
-    private bool reloadAgain;
 
-    /// <summary>The files of this page's uploads, newest last (for tests).</summary>
-    internal IReadOnlyList<UploadItem> Uploads => uploads;
-
-    protected override async Task OnInitializedAsync()
+    protected override void OnInitialized()
     {
         coalescer = new RenderCoalescer(Time, RenderCoalescer.DefaultInterval, () => _ = InvokeAsync(StateHasChanged));
         Activity.Changed += coalescer.Request;
-        Connection.Resynced += OnResynced;
-        await ReloadDocumentsAsync();
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -64,7 +55,6 @@ public sealed partial class DocumentUploader
     public async ValueTask DisposeAsync()
     {
         disposed = true;
-        Connection.Resynced -= OnResynced;
         if (coalescer is not null)
         {
             Activity.Changed -= coalescer.Request;
@@ -114,7 +104,7 @@ public sealed partial class DocumentUploader
         {
             return;
         }
-        if (status == 202 && Accepted(body) is { } accepted)
+        if (status == 202 && AcceptedOf(body) is { } accepted)
         {
             upload.Sent = upload.Size;
             upload.Phase = UploadPhase.Accepted;
@@ -128,7 +118,7 @@ public sealed partial class DocumentUploader
             Toasts.Show(ToastLevel.Error, $"Could not upload {upload.Name}: {upload.Error}");
         }
         StateHasChanged();
-        await ReloadDocumentsAsync();
+        await Library.ReloadAsync();
     });
 
     internal UploadView ViewOf(UploadItem upload)
@@ -144,7 +134,7 @@ public sealed partial class DocumentUploader
         }
         if (upload.Indexed)
         {
-            return new UploadView("done", null, null, null, $"Indexed · {Chunks(upload.ChunkCount)} · searchable");
+            return new UploadView("done", null, null, null, $"Indexed · {Format.Chunks(upload.ChunkCount)} · searchable");
         }
         if (upload.Failure is { } failure)
         {
@@ -169,23 +159,12 @@ public sealed partial class DocumentUploader
     private static bool IsOver(UploadItem upload) =>
         upload.Phase == UploadPhase.Refused || upload.Indexed || upload.Failure is not null;
 
-    private static string Chunks(int count) => count == 1 ? "1 chunk" : string.Create(CultureInfo.InvariantCulture, $"{count} chunks");
-
-    private static string StatusText(DocumentInfo document, TaskRecord? task) => document.Status switch
-    {
-        "indexed" => "Indexed",
-        "failed" => "Failed",
-        "indexing" when task is { Status: AgentTaskStatus.Running } => $"Indexing {Format.Percent(task.Progress)}%",
-        "indexing" when task is { Status: AgentTaskStatus.Queued } => "Queued",
-        "indexing" => "Indexing",
-        var other => other,
-    };
-
-    private static AcceptedDocument? Accepted(string body)
+    /// <summary>The first document of an upload's 202 answer; <c>null</c> when the body is not one.</summary>
+    private static AcceptedDocument? AcceptedOf(string body)
     {
         try
         {
-            return JsonSerializer.Deserialize(body, WebJsonContext.Default.UploadResponse)?.Documents is [var first, ..] ? first : null;
+            return JsonSerializer.Deserialize(body, AgentPulseJsonContext.Default.DocumentsAccepted)?.Documents is [var first, ..] ? first : null;
         }
         catch (JsonException)
         {
@@ -197,91 +176,23 @@ public sealed partial class DocumentUploader
 
     private void ClearFinished() => uploads.RemoveAll(IsOver);
 
-    private async Task OnDocumentIndexedAsync(CloudEvent cloudEvent)
+    /// <summary>An upload's document is indexed: its row says so, with the chunks.</summary>
+    private void OnDocumentIndexed(CloudEvent cloudEvent)
     {
-        if (cloudEvent.GetData<DocumentIndexed>() is not { } indexed)
-        {
-            return;
-        }
-        var upload = uploads.Find(u => u.DocumentId == indexed.DocumentId || u.TaskId == indexed.TaskId);
-        if (upload is not null)
+        if (cloudEvent.GetData<DocumentIndexed>() is { } indexed
+            && uploads.Find(u => u.DocumentId == indexed.DocumentId || u.TaskId == indexed.TaskId) is { } upload)
         {
             upload.Indexed = true;
             upload.ChunkCount = indexed.ChunkCount;
         }
-        Toasts.Show(ToastLevel.Success, $"{indexed.Name} is indexed ({Chunks(indexed.ChunkCount)}) and can be searched.");
-        await ReloadDocumentsAsync();
     }
 
-    private async Task OnTaskFailedAsync(CloudEvent cloudEvent)
+    /// <summary>An upload's indexing failed: its row says why.</summary>
+    private void OnTaskFailed(CloudEvent cloudEvent)
     {
-        if (cloudEvent.GetData<TaskFailed>() is not { } failed)
-        {
-            return;
-        }
-        var upload = uploads.Find(u => u.TaskId == failed.TaskId);
-        var task = Activity.Find(failed.TaskId);
-        if (upload is null && task?.Kind != "document.index")
-        {
-            return;
-        }
-        if (upload is not null)
+        if (cloudEvent.GetData<TaskFailed>() is { } failed && uploads.Find(u => u.TaskId == failed.TaskId) is { } upload)
         {
             upload.Failure = failed.Error;
-        }
-        var name = upload?.Name ?? documents.FirstOrDefault(d => d.TaskId == failed.TaskId)?.Name;
-        Toasts.Show(ToastLevel.Error, name is null
-            ? $"{task!.Title} failed: {failed.Error.Message}"
-            : $"Could not index {name}: {failed.Error.Message}");
-        await ReloadDocumentsAsync();
-    }
-
-    /// <summary>Back after a gap (a restart, a long drop): documents may have changed meanwhile.</summary>
-    private void OnResynced(ResyncEventArgs args) => _ = InvokeAsync(ReloadDocumentsAsync);
-
-    private async Task DeleteAsync(DocumentInfo document)
-    {
-        try
-        {
-            await Api.DeleteDocumentAsync(document.DocumentId);
-            Toasts.Show(ToastLevel.Info, $"Deleted {document.Name}.");
-        }
-        catch (ApiException ex)
-        {
-            Toasts.Show(ToastLevel.Error, $"Could not delete {document.Name}: {ex.Message}");
-        }
-        await ReloadDocumentsAsync();
-    }
-
-    /// <summary>Reloads the library; a request while one runs makes one more run after it.</summary>
-    private async Task ReloadDocumentsAsync()
-    {
-        if (reload is { IsCompleted: false } running)
-        {
-            reloadAgain = true;
-            await running;
-            return;
-        }
-        reload = ReloadLoopAsync();
-        await reload;
-
-        async Task ReloadLoopAsync()
-        {
-            do
-            {
-                reloadAgain = false;
-                try
-                {
-                    documents = await Api.GetDocumentsAsync();
-                    loadError = null;
-                }
-                catch (ApiException ex)
-                {
-                    loadError = $"The library could not be loaded: {ex.Message}";
-                }
-                StateHasChanged();
-            }
-            while (reloadAgain && !disposed);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AgentPulse.Protocol;
+using AgentPulse.Protocol.Contracts;
 
 namespace AgentPulse.Web.Components;
 
@@ -40,14 +41,14 @@ public sealed partial class SearchPanel
 
     protected override void OnInitialized()
     {
-        subscriptions.Add(Connection.On<SearchCompleted>((completed, envelope) => _ = InvokeAsync(() => OnCompleted(completed))));
-        subscriptions.Add(Connection.On<TaskFailed>((failed, envelope) => _ = InvokeAsync(() => OnFailed(failed))));
-        Connection.Resynced += OnResynced;
+        subscriptions.Add(Client.On<SearchCompleted>((completed, envelope) => _ = InvokeAsync(() => OnCompleted(completed))));
+        subscriptions.Add(Client.On<TaskFailed>((failed, envelope) => _ = InvokeAsync(() => OnFailed(failed))));
+        Client.Resynced += OnResynced;
     }
 
     public void Dispose()
     {
-        Connection.Resynced -= OnResynced;
+        Client.Resynced -= OnResynced;
         foreach (var subscription in subscriptions)
         {
             subscription.Dispose();
@@ -134,11 +135,11 @@ public sealed partial class SearchPanel
         {
             if (await Api.GetSearchAsync(search.SearchId) is { } view && pending == search)
             {
-                if (view is { Status: "completed", Results: { } results })
+                if (view is { Status: SearchStatus.Completed, Results: { } results })
                 {
                     Complete(new SearchCompleted(view.SearchId, view.Query, view.TotalHits ?? results.Count, view.TookMs ?? 0, results, view.TaskId));
                 }
-                else if (view is { Status: "failed", Error: { } failure })
+                else if (view is { Status: SearchStatus.Failed, Error: { } failure })
                 {
                     Fail(failure);
                 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentPulse.Web;
 
-public sealed partial class AgentPulseConnection
+public sealed partial class PageLifecycle
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "The page's lifecycle events could not be hooked; the connection works without them.")]
     private static partial void LogLifecycleUnavailable(ILogger logger, Exception exception);

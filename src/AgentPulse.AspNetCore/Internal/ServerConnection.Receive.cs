@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Json;
+using AgentPulse.Protocol;
+
+namespace AgentPulse.AspNetCore.Internal;
+
+internal sealed partial class ServerConnection
+{
+    private const int SmallReceiveBuffer = 512;
+
+    // The receive loop's own state.
+    private bool closingAfterQueued; // a close is queued: ignore what the client sends next
+    private int invalidFrames;
+    private long invalidWindowStart;
+
+    /// <summary>Reads the client's operations until it closes or goes away; a close from the client is echoed.</summary>
+    private async Task ReceiveLoopAsync(CancellationToken requestAborted)
+    {
+        var small = new byte[SmallReceiveBuffer];
+        byte[]? large = null;
+        try
+        {
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(small.AsMemory(), requestAborted);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    // Echo the client's close; ours wins if one was already requested.
+                    RequestClose((int?)socket.CloseStatus ?? CloseCodes.Normal, socket.CloseStatusDescription ?? "");
+                    return;
+                }
+                var length = result.Count;
+                var message = small.AsMemory(0, length);
+                var tooBig = false;
+                if (!result.EndOfMessage)
+                {
+                    large ??= ArrayPool<byte>.Shared.Rent(options.MaxInboundFrameBytes + 1);
+                    small.AsSpan(0, length).CopyTo(large);
+                    while (!result.EndOfMessage)
+                    {
+                        if (length > options.MaxInboundFrameBytes)
+                        {
+                            tooBig = true;
+                            length = 0; // discard the rest of the frame
+                        }
+                        var room = large.AsMemory(length, Math.Min(large.Length - length, options.MaxInboundFrameBytes + 1 - length));
+                        result = await socket.ReceiveAsync(room, requestAborted);
+                        if (result.MessageType == WebSocketMessageType.Close)
+                        {
+                            RequestClose((int?)socket.CloseStatus ?? CloseCodes.Normal, socket.CloseStatusDescription ?? "");
+                            return;
+                        }
+                        length += result.Count;
+                    }
+                    tooBig |= length > options.MaxInboundFrameBytes;
+                    message = large.AsMemory(0, length);
+                }
+                if (tooBig && !closingAfterQueued)
+                {
+                    LogTooBig(logger, ConnectionId, options.MaxInboundFrameBytes);
+                    CloseAfterQueued(CloseCodes.MessageTooBig, $"frame over {options.MaxInboundFrameBytes} bytes");
+                    continue; // keep reading until the client's close reply
+                }
+                if (closingAfterQueued || Volatile.Read(ref closeCode) != 0)
+                {
+                    continue;
+                }
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    Invalid(ErrorCodes.BinaryNotSupported, "Binary frames are not supported: send operations as JSON text.");
+                    continue;
+                }
+                Handle(message.Span);
+            }
+        }
+        catch (Exception ex) when (SocketErrors.IsGone(ex))
+        {
+            RequestClose(CloseCodes.Abnormal, "");
+        }
+        finally
+        {
+            if (large is not null)
+            {
+                ArrayPool<byte>.Shared.Return(large);
+            }
+        }
+    }
+
+    private void Handle(ReadOnlySpan<byte> utf8)
+    {
+        ClientOperation? operation;
+        try
+        {
+            operation = JsonSerializer.Deserialize(utf8, AgentPulseJsonContext.Default.ClientOperation);
+        }
+        catch (JsonException ex)
+        {
+            Invalid(ErrorCodes.BadRequest, $"The frame is not a JSON operation: {ex.Message}");
+            return;
+        }
+        switch (operation?.Op)
+        {
+            case ClientOps.Subscribe or ClientOps.Unsubscribe:
+                ChangeSubscription(operation.Op == ClientOps.Subscribe, operation.Types);
+                break;
+            case ClientOps.Ping:
+                SendControl(Frames.Pong(operation.Id));
+                break;
+            case null:
+                Invalid(ErrorCodes.BadRequest, "An operation needs an 'op': subscribe, unsubscribe or ping.");
+                break;
+            default:
+                Invalid(ErrorCodes.UnknownOp, $"Unknown op '{operation.Op}': use subscribe, unsubscribe or ping.");
+                break;
+        }
+    }
+
+    private void ChangeSubscription(bool add, IReadOnlyList<string>? types)
+    {
+        var op = add ? ClientOps.Subscribe : ClientOps.Unsubscribe;
+        if (types is null || types.Count == 0)
+        {
+            Invalid(ErrorCodes.BadRequest, $"'{op}' needs 'types': a list of patterns such as [\"task.*\"].");
+            return;
+        }
+        var parsed = new List<TypePattern>(types.Count);
+        foreach (var text in types)
+        {
+            if (!TypePattern.TryParse(text, out var pattern))
+            {
+                Invalid(ErrorCodes.BadPattern, $"'{text}' is not a type pattern: use an exact type such as 'task.started', a prefix such as 'task.*', or '*'.");
+                return;
+            }
+            parsed.Add(pattern);
+        }
+        // Only this loop changes the filter: a new one is made and published, fan-out reads it as it is.
+        var changed = filter.With(add, parsed);
+        filter = changed;
+        SendControl(Frames.Subscribed(changed.Texts));
+    }
+
+    private void Invalid(string code, string message)
+    {
+        var now = time.GetTimestamp();
+        if (time.GetElapsedTime(invalidWindowStart, now) > options.InvalidFrameWindow)
+        {
+            invalidWindowStart = now;
+            invalidFrames = 0;
+        }
+        if (++invalidFrames > options.MaxInvalidFrames)
+        {
+            LogFlood(logger, ConnectionId, invalidFrames);
+            CloseAfterQueued(CloseCodes.PolicyViolation, "too many invalid frames");
+            return;
+        }
+        SendControl(Frames.Error(code, message));
+    }
+}
