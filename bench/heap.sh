@@ -14,6 +14,7 @@ bin=bench/AgentPulse.Bench/bin/Release/net10.0
 if [ -z "$gc" ]; then
   gc=$(python3 -c "import json,sys; p=json.load(open('$bin/AgentPulse.Server.runtimeconfig.json'))['runtimeOptions'].get('configProperties',{}); print('server' if p.get('System.GC.Server', True) else 'workstation')")
 fi
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 work=$(mktemp -d)
 bench_pid=""
 cleanup() { [ -n "$bench_pid" ] && kill "$bench_pid" 2>/dev/null; rm -rf "$work"; }
@@ -36,9 +37,9 @@ for column in agentpulse raw signalr; do
   dump "$column" 5000
 done
 
-python3 - "$work" "$gc" >bench/results/heap.md <<'PY'
+python3 - "$work" "$gc" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" >bench/results/heap.md <<'PY'
 import re, sys, datetime
-work, gc = sys.argv[1], sys.argv[2]
+work, gc, load_before, load_after = sys.argv[1:5]
 columns = [("agentpulse", "AgentPulse"), ("raw", "raw"), ("signalr", "SignalR")]
 n = 4900
 
@@ -84,7 +85,7 @@ def short(t):
     return (t[:110] + "…") if len(t) > 111 else t
 
 now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
-print(f"Heap per idle connection, {now} UTC, servers on {gc} GC. Regenerate: `bench/heap.sh {gc}`.")
+print(f"Heap per idle connection, {now} UTC, servers on {gc} GC; load average {load_before} before, {load_after} after. Regenerate: `bench/heap.sh {gc}`.")
 print()
 print("Each server held 100 + 100 and then 100 + 5,000 idle connections (the bench's `--profile COLUMN --idle`); "
       "`dotnet gcdump` took its heap both times (after a full GC); the difference over 4,900 is what one more connection holds. "

@@ -28,7 +28,11 @@ internal static class Columns
 {
     public static readonly Column AgentPulse = new(
         "agentpulse", "AgentPulse", ServerKind.AgentPulse, [], new AgentPulseClientFactory(), IsSubject: true, Resumable: true,
-        "the real AgentPulse.Server app (AgentPulseApp.Build: in-memory log, task snapshots, OpenTelemetry metrics, appsettings.json)");
+        "the real AgentPulse.Server app as shipped (AgentPulseApp.Build and appsettings.json: the SQLite event log, task snapshots, OpenTelemetry metrics)");
+
+    public static readonly Column AgentPulseMemory = new(
+        "agentpulse-memory", "AgentPulse (memory log)", ServerKind.AgentPulse, ["--AgentPulse:Log=Memory"], new AgentPulseClientFactory(), IsSubject: true, Resumable: true,
+        "the same app with AgentPulse:Log=Memory (the in-memory event log: no durability)");
 
     public static readonly Column Raw = new(
         "raw", "raw", ServerKind.Raw, [], new RawClientFactory(), IsSubject: false, Resumable: false,
@@ -39,7 +43,7 @@ internal static class Columns
         "ASP.NET Core SignalR, typed hub, JSON protocol, a BackgroundService awaiting Clients.All per event (the documented broadcast loop)");
 
     /// <summary>In table order; runs alternate in this order.</summary>
-    public static readonly IReadOnlyList<Column> All = [AgentPulse, Raw, SignalR];
+    public static readonly IReadOnlyList<Column> All = [AgentPulse, AgentPulseMemory, Raw, SignalR];
 
     public static Column Find(string id) =>
         All.FirstOrDefault(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase))

@@ -6,9 +6,9 @@ using AgentPulse.Server;
 namespace AgentPulse.Bench.Server;
 
 /// <summary>
-/// The AgentPulse column's server: the real app, <see cref="AgentPulseApp.Build"/> (the middleware, the
-/// OpenTelemetry metrics on the <c>AgentPulse</c> meter with the Prometheus exporter, the agents, the web
-/// UI, the configuration and log levels of <c>appsettings.json</c>). The bench adds its <c>/bench</c>
+/// The AgentPulse column's server: the real app, <see cref="AgentPulseApp.Build"/> (its event log, the
+/// middleware, the OpenTelemetry metrics on the <c>AgentPulse</c> meter with the Prometheus exporter, the
+/// agents, the web UI, the configuration and log levels of <c>appsettings.json</c>). The bench adds its <c>/bench</c>
 /// endpoints, a listener on two of the library's counters, and a count of the log's reads (a wrapper
 /// that forwards every call).
 /// </summary>
@@ -97,8 +97,10 @@ internal sealed class CountingEventLog(IEventLog inner) : IEventLog, IAsyncDispo
 
     public long LastSeq => inner.LastSeq;
 
-    public ValueTask<(LoggedEvent Entry, bool Duplicate)> AppendAsync(CloudEvent cloudEvent, EventAudience audience, CancellationToken cancellationToken = default) =>
-        inner.AppendAsync(cloudEvent, audience, cancellationToken);
+    public Task StartAsync(IEventLogSink sink, CancellationToken cancellationToken = default) => inner.StartAsync(sink, cancellationToken);
+
+    public ValueTask<IReadOnlyList<PublishResult>> AppendAsync(IReadOnlyList<EventToAppend> events, CancellationToken cancellationToken = default) =>
+        inner.AppendAsync(events, cancellationToken);
 
     public ValueTask<LogRead> ReadAfterAsync(long afterSeq, int max, CancellationToken cancellationToken = default)
     {
