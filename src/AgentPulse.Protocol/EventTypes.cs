@@ -31,6 +31,9 @@ public static class EventTypes
     /// <summary>The server is about to close the connection and says when to come back (<see cref="SessionGoodbye"/>).</summary>
     public const string SessionGoodbye = "session.goodbye";
 
+    /// <summary>The answer to authenticate (<see cref="SessionAuthenticated"/>).</summary>
+    public const string SessionAuthenticated = "session.authenticated";
+
     /// <summary>The prefix of every session frame type.</summary>
     public const string SessionPrefix = "session.";
 

@@ -1,6 +1,7 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Server.Configuration;
 using AgentPulse.Server.Events;
+using AgentPulse.Server.Identity;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -37,19 +38,23 @@ public static class AgentPulseApp
                 builder.Services.Configure<AgentsOptions>(options => options.SeedSnapshotFromStore = false);
             }
         }
+        builder.Services.AddAgentPulseIdentity(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();
-        app.MapAgentPulse("/ws/agents");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapAgentPulse(JwtBearerSetup.WebSocketPath);
         app.MapEvents();
         if (agents)
         {
             app.MapAgents();
         }
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapIdentity();
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapPrometheusScrapingEndpoint("/metrics");
         webUi.Map(app);
         return app;

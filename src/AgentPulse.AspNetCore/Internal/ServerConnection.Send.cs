@@ -62,7 +62,7 @@ internal sealed partial class ServerConnection
     {
         var heartbeatSeconds = (int)Math.Ceiling(options.HeartbeatInterval.TotalSeconds);
         var joinedAt = joined.Seq;
-        await sink.AddTextAsync(Frames.Welcome(new SessionWelcome(Frames.ProtocolVersion, ConnectionId, joined.Epoch, joinedAt, replayAfter is not null, heartbeatSeconds)), cancellationToken);
+        await sink.AddTextAsync(Frames.Welcome(new SessionWelcome(Frames.ProtocolVersion, ConnectionId, joined.Epoch, joinedAt, replayAfter is not null, heartbeatSeconds, TokenExpiresInSeconds())), cancellationToken);
         if (replayAfter is { } after)
         {
             Volatile.Write(ref position, after);

@@ -2,6 +2,7 @@ using AgentPulse.AspNetCore;
 using System.Text.Json;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
+using AgentPulse.Server.Identity;
 using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Search;
@@ -15,7 +16,7 @@ internal static class SearchEndpoints
         endpoints.MapGet("/api/search/{searchId}", Get);
     }
 
-    private static async Task<IResult> StartAsync(HttpRequest request, SearchAgent agent, SearchIndex index, IOptions<SearchOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> StartAsync(HttpRequest request, SearchAgent agent, SearchIndex index, IOptions<SearchOptions> options, Viewer viewer, CancellationToken cancellationToken)
     {
         var opts = options.Value;
         SearchRequest? body;
@@ -57,7 +58,7 @@ internal static class SearchEndpoints
         SearchAccepted accepted;
         try
         {
-            accepted = await agent.StartAsync(query, parsed, top);
+            accepted = await agent.StartAsync(query, parsed, top, viewer);
         }
         catch (EventLogUnavailableException ex)
         {
@@ -66,8 +67,8 @@ internal static class SearchEndpoints
         return Results.Json(accepted, AgentPulseJsonContext.Default.SearchAccepted, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static IResult Get(string searchId, SearchStore searches) =>
-        searches.Get(searchId) is { } view
+    private static IResult Get(string searchId, SearchStore searches, Viewer viewer) =>
+        searches.Get(searchId, viewer) is { } view
             ? Results.Json(view, AgentPulseJsonContext.Default.SearchRecord)
             : Problems.NotFound("search", searchId);
 }
