@@ -71,6 +71,9 @@ internal sealed class ServerProcess : IAsyncDisposable
             dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-bench", Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(dataPath);
             info.ArgumentList.Add($"--DataPath={dataPath}");
+            // The load opens its connections as fast as it can, as against the baselines: the storm guard
+            // (upgrades admitted at 50 a second, README "Reconnect storms") would pace them instead.
+            info.ArgumentList.Add("--AgentPulse:MaxUpgradesPerSecond=0");
         }
         foreach (var arg in column.ServerArgs)
         {
