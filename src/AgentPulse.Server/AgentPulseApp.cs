@@ -1,6 +1,7 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Server.Configuration;
 using AgentPulse.Server.Events;
+using AgentPulse.Server.Storage;
 using AgentPulse.Server.Identity;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -74,7 +75,7 @@ public static class AgentPulseApp
             case EventLogKind.Redis:
                 return builder.AddRedis(options => configuration.GetSection("AgentPulse:Redis").Bind(options));
             default:
-                var dataPath = configuration["DataPath"] is { Length: > 0 } path ? path : "./data";
+                var dataPath = StorageOptions.DataPathOf(configuration);
                 return builder.AddSqliteLog(options =>
                 {
                     options.Path = Path.Combine(dataPath, "events.db");

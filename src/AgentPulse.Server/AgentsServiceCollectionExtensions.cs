@@ -19,7 +19,7 @@ public static class AgentsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<AgentsOptions>().Bind(configuration.GetSection("Agents"));
-        services.AddOptions<StorageOptions>().Configure(o => o.DataPath = configuration["DataPath"] is { Length: > 0 } path ? path : "./data");
+        services.AddOptions<StorageOptions>().Configure(o => o.DataPath = StorageOptions.DataPathOf(configuration));
         services.AddOptions<TaskOptions>().Bind(configuration.GetSection("Tasks")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DocumentOptions>().Bind(configuration.GetSection("Documents")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SearchOptions>().Bind(configuration.GetSection("Search")).ValidateDataAnnotations().ValidateOnStart();

@@ -18,7 +18,6 @@ public static class AgentPulseIdentityServiceCollectionExtensions
     /// Adds authentication (JWT bearer, API keys) and authorization from the <c>Identity</c> section. With
     /// <c>AgentPulse:RequireAuthentication</c> on, every endpoint needs a bearer token unless it allows anonymous
     /// users (the UI's files, <c>/healthz</c>, <c>/api/auth</c>; <c>/api/events</c> checks its publishers itself).
-    /// Call after <c>AddAgents</c> (it needs the data folder).
     /// </summary>
     public static IServiceCollection AddAgentPulseIdentity(this IServiceCollection services, IConfiguration configuration)
     {
@@ -26,7 +25,8 @@ public static class AgentPulseIdentityServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection("Identity")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<IdentityOptions>, IdentityOptionsValidator>();
-        services.AddSingleton(sp => new SigningKeys(sp.GetRequiredService<IOptions<IdentityOptions>>(), sp.GetRequiredService<AgentDatabase>().DataPath));
+        // The data folder from configuration, not the agents' database: a stream node of a cluster runs no agents.
+        services.AddSingleton(sp => new SigningKeys(sp.GetRequiredService<IOptions<IdentityOptions>>(), Path.GetFullPath(StorageOptions.DataPathOf(configuration))));
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<DevelopmentSignIn>();
         services.AddHostedService<IdentityStartupCheck>();

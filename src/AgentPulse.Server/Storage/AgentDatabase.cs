@@ -9,7 +9,13 @@ namespace AgentPulse.Server.Storage;
 public sealed class StorageOptions
 {
     /// <summary>The data folder: SQLite file, uploaded documents and the search index (default: "./data"; configuration key <c>DataPath</c>).</summary>
-    public string DataPath { get; set; } = "./data";
+    public string DataPath { get; set; } = DefaultDataPath;
+
+    private const string DefaultDataPath = "./data";
+
+    /// <summary>The data folder that <paramref name="configuration"/> names (<c>DataPath</c>), or the default.</summary>
+    public static string DataPathOf(IConfiguration configuration) =>
+        configuration["DataPath"] is { Length: > 0 } path ? path : DefaultDataPath;
 }
 
 /// <summary>
