@@ -7,6 +7,12 @@ internal sealed record BenchSettings
 {
     public bool Quick { get; init; }
 
+    /// <summary><c>--redis</c>: the Redis Streams log against the in-memory one (<see cref="Bench.Columns.RedisComparison"/>), written to redis.md.</summary>
+    public bool Redis { get; init; }
+
+    /// <summary>The name of the files the run writes in <see cref="OutputDirectory"/> (latest.md, .json, .log).</summary>
+    public string OutputName => Redis ? "redis" : "latest";
+
     /// <summary>Runs per column, alternating AgentPulse, raw, SignalR, AgentPulse…</summary>
     public int Runs { get; init; } = 3;
 
@@ -76,7 +82,7 @@ internal sealed record BenchSettings
     };
 
     public const string Usage =
-        "Options: --quick, --runs N, --columns agentpulse,raw,signalr, --gc server|workstation, --compare-gc, --no-compare-gc, " +
+        "Options: --quick, --redis, --runs N, --columns agentpulse,raw,signalr, --gc server|workstation, --compare-gc, --no-compare-gc, " +
         "--rss N, --overflow N, --connections N (0 skips the scale phase), --out DIR.";
 
     /// <summary>
@@ -108,6 +114,10 @@ internal sealed record BenchSettings
             switch (args[i])
             {
                 case "--quick":
+                    break;
+                case "--redis":
+                    // The same scenarios; the GC comparison and the scale phase are the main bench's.
+                    settings = settings with { Redis = true, CompareGc = false, ScaleConnections = 0 };
                     break;
                 case "--runs":
                     settings = settings with { Runs = NextInt(0, 20) };

@@ -14,6 +14,7 @@ namespace AgentPulse.Bench;
 /// <param name="IsSubject">Whether the table gives its ratio to each baseline (the columns that are not subjects).</param>
 /// <param name="Resumable">Whether its clients can leave and resume (the resume row).</param>
 /// <param name="Server">What the server process is, for the report.</param>
+/// <param name="Nodes">How many server processes make the column (nodes on one Redis stream); the connections are dealt out over them, events are published on the first.</param>
 internal sealed record Column(
     string Id,
     string Name,
@@ -22,7 +23,8 @@ internal sealed record Column(
     IBenchClientFactory Clients,
     bool IsSubject,
     bool Resumable,
-    string Server);
+    string Server,
+    int Nodes = 1);
 
 internal static class Columns
 {
@@ -41,6 +43,19 @@ internal static class Columns
     public static readonly Column SignalR = new(
         "signalr", "SignalR", ServerKind.SignalR, [], new SignalRClientFactory(), IsSubject: false, Resumable: false,
         "ASP.NET Core SignalR, typed hub, JSON protocol, a BackgroundService awaiting Clients.All per event (the documented broadcast loop)");
+
+    /// <summary>
+    /// <c>--redis</c>: the in-memory log as the baseline, one node on Redis, and two nodes on Redis with the
+    /// connections split between them (events published on the first, delivered by both through the stream).
+    /// </summary>
+    public static IReadOnlyList<Column> RedisComparison(string configuration) =>
+    [
+        AgentPulseMemory with { IsSubject = false },
+        new("agentpulse-redis", "AgentPulse (Redis, 1 node)", ServerKind.AgentPulse, [$"--AgentPulse:Redis:Configuration={configuration}"], new AgentPulseClientFactory(), IsSubject: true, Resumable: true,
+            "the same app on the Redis Streams log (AgentPulse:Redis:Configuration), one node, a redis-server of the bench's own on 127.0.0.1"),
+        new("agentpulse-redis-2", "AgentPulse (Redis, 2 nodes)", ServerKind.AgentPulse, [$"--AgentPulse:Redis:Configuration={configuration}"], new AgentPulseClientFactory(), IsSubject: true, Resumable: true,
+            "two such nodes on one stream; the connections dealt out over both, the events published on the first", Nodes: 2),
+    ];
 
     /// <summary>In table order; runs alternate in this order.</summary>
     public static readonly IReadOnlyList<Column> All = [AgentPulse, AgentPulseMemory, Raw, SignalR];

@@ -45,7 +45,7 @@ internal static class Profiling
         }
 
         var server = await ServerProcess.StartAsync(column, gc, cancellationToken);
-        var set = new ConnectionSet(column.Clients, server.BaseAddress);
+        var set = new ConnectionSet(column.Clients, server.BaseAddresses);
         try
         {
             if (idle > 0)

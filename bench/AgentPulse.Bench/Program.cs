@@ -62,6 +62,13 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
 
 var log = new Transcript(Console.Out);
 
+// --redis: a redis-server of the bench's own, stopped by its PID at the end.
+await using var redis = settings.Redis ? await BenchRedis.StartAsync() : null;
+if (redis is not null)
+{
+    settings = settings with { Columns = Columns.RedisComparison(redis.Configuration) };
+}
+
 #if DEBUG
 log.WriteLine("warning: a Debug build; measure with -c Release.");
 #endif
@@ -162,10 +169,11 @@ machine = machine with { Load = $"{machine.Load} at start, {MachineFacts.Read(li
 var report = Report.Build(settings, command, runs, started, clock.Elapsed, clockCheck, machine);
 var markdown = Report.Markdown(report);
 Directory.CreateDirectory(settings.OutputDirectory);
-await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "latest.md"), markdown);
-await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "latest.json"), Report.Json(report));
-await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "latest.log"), log.ToString());
+var name = settings.OutputName;
+await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, $"{name}.md"), markdown);
+await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, $"{name}.json"), Report.Json(report));
+await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, $"{name}.log"), log.ToString());
 Console.WriteLine();
 Console.WriteLine(markdown);
-Console.WriteLine($"Written to {Path.Combine(settings.OutputDirectory, "latest.md")}, latest.json and latest.log (the progress lines).");
+Console.WriteLine($"Written to {Path.Combine(settings.OutputDirectory, $"{name}.md")}, {name}.json and {name}.log (the progress lines).");
 return 0;

@@ -132,7 +132,39 @@ internal static class Report
         return values.Count == 0 ? null : new Summary(Stats.Median(values), values.Min(), values.Max(), values);
     }
 
-    private static List<TargetRow> Targets(BenchSettings settings, IReadOnlyList<SectionReport> sections)
+    private static List<TargetRow> Targets(BenchSettings settings, IReadOnlyList<SectionReport> sections) =>
+        settings.Redis ? RedisTargets(settings, sections) : MainTargets(settings, sections);
+
+    /// <summary><c>--redis</c>: one node on Redis against the in-memory log; two nodes, and every phase of all, without loss.</summary>
+    private static List<TargetRow> RedisTargets(BenchSettings settings, IReadOnlyList<SectionReport> sections)
+    {
+        const string Memory = "agentpulse-memory";
+        const string OneNode = "agentpulse-redis";
+        MetricRow? Row(string metric) => sections.FirstOrDefault(s => s.Id == Sections.Main)?.Metrics.FirstOrDefault(m => m.Id == metric);
+        double? Median(string metric, string column) => Row(metric)?.Values.GetValueOrDefault(column)?.Median;
+        var targets = new List<TargetRow>();
+
+        var burst = Row(Metrics.Burst(1000))?.Ratios.TryGetValue($"{OneNode}/{Memory}", out var r) == true ? r : (double?)null;
+        targets.Add(new("One node on Redis: delivered events/s at N=1,000 ≥ 0.6× the in-memory log",
+            burst is null ? "not measured" : Invariant($"{burst:F2}× ({Median(Metrics.Burst(1000), OneNode):N0} against {Median(Metrics.Burst(1000), Memory):N0} ev/s)"),
+            burst is null ? null : burst >= 0.6));
+
+        var p99 = Median(Metrics.P99(100), OneNode);
+        var p99Memory = Median(Metrics.P99(100), Memory);
+        targets.Add(new(Invariant($"One node on Redis: publish-to-deliver p99 at N=100 × {settings.LatencyRate} ev/s ≤ the in-memory log's + 2 ms"),
+            p99 is null || p99Memory is null ? "not measured" : Invariant($"{p99:F2} ms against {p99Memory:F2} ms (+{p99 - p99Memory:F2} ms)"),
+            p99 is null || p99Memory is null ? null : p99 <= p99Memory + 2));
+
+        var failures = new[] { Metrics.Lost, Metrics.Duplicated, Metrics.Stray, Metrics.Mismatched }
+            .Select(m => sections.Sum(s => settings.Columns.Sum(c => s.Metrics.FirstOrDefault(row => row.Id == m)?.Values.GetValueOrDefault(c.Id)?.Values.Sum() ?? 0)))
+            .ToList();
+        targets.Add(new("Every phase, every run, every column: 0 lost, 0 duplicated, 0 stray, 0 mismatched",
+            Invariant($"lost {failures[0]:N0}, duplicated {failures[1]:N0}, stray {failures[2]:N0}, mismatched {failures[3]:N0}"),
+            failures.All(f => f == 0)));
+        return targets;
+    }
+
+    private static List<TargetRow> MainTargets(BenchSettings settings, IReadOnlyList<SectionReport> sections)
     {
         var subject = Columns.AgentPulse.Id;
         var raw = Columns.Raw.Id;

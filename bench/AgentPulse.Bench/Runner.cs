@@ -184,7 +184,7 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
     /// <summary>A set of connections to <paramref name="server"/> for <paramref name="body"/>; after it, closed, its strays counted, and gone from the server.</summary>
     private static async Task<T> WithSetAsync<T>(ServerProcess server, RunResult result, Func<ConnectionSet, Task<T>> body, IReadOnlyList<IPAddress>? localAddresses = null)
     {
-        var set = new ConnectionSet(server.Column.Clients, server.BaseAddress, localAddresses);
+        var set = new ConnectionSet(server.Column.Clients, server.BaseAddresses, localAddresses);
         try
         {
             return await body(set);
@@ -298,7 +298,7 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
     {
         const int warmUp = 100;
         var server = await ServerProcess.StartAsync(column, gc, cancellationToken);
-        var set = new ConnectionSet(column.Clients, server.BaseAddress);
+        var set = new ConnectionSet(column.Clients, server.BaseAddresses);
         try
         {
             await OpenReadyAsync(server, set, warmUp, cancellationToken);

@@ -21,7 +21,7 @@ internal sealed class Scale(BenchSettings settings, Runner runner, TextWriter lo
         var result = new RunResult(column, 1, Sections.Scale);
         var target = settings.ScaleConnections;
         var server = await ServerProcess.StartAsync(column, gc, cancellationToken);
-        var set = new ConnectionSet(column.Clients, server.BaseAddress, SourceAddresses.For(target));
+        var set = new ConnectionSet(column.Clients, server.BaseAddresses, SourceAddresses.For(target));
         try
         {
             var info = await server.InfoAsync(cancellationToken);

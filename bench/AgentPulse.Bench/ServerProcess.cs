@@ -17,6 +17,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     private readonly string? dataPath;
 
+    // The column's other nodes (on one Redis stream with this one), when it has more than one.
+    private readonly List<ServerProcess> peers = [];
+
     private ServerProcess(Column column, Process process, Uri baseAddress, string? dataPath)
     {
         Column = column;
@@ -30,6 +33,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>Every node's address, this one first: connections are dealt out over them.</summary>
+    public IReadOnlyList<Uri> BaseAddresses => [BaseAddress, .. peers.Select(p => p.BaseAddress)];
+
     public HttpClient Http { get; }
 
     public int Pid => process.Id;
@@ -39,8 +45,30 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Runtime settings for the servers only, to try a configuration: <c>BENCH_SERVER_ENV="DOTNET_GCgen0size=4000000;…"</c>. The report names them.</summary>
     public static string ExtraEnvironment => Environment.GetEnvironmentVariable("BENCH_SERVER_ENV") ?? "";
 
-    /// <summary>Starts the column's server with the given GC, and waits until it listens.</summary>
+    /// <summary>Starts the column's server (all its nodes) with the given GC, and waits until each listens.</summary>
     public static async Task<ServerProcess> StartAsync(Column column, GcMode gc, CancellationToken cancellationToken)
+    {
+        // Nodes on Redis share a stream of their own, new for each start, so no run sees another's events.
+        string[] shared = column.ServerArgs.Any(a => a.StartsWith("--AgentPulse:Redis:", StringComparison.Ordinal))
+            ? [$"--AgentPulse:Redis:KeyPrefix=bench-{Guid.NewGuid():N}"]
+            : [];
+        var first = await StartOneAsync(column, gc, shared, cancellationToken);
+        try
+        {
+            for (var i = 1; i < column.Nodes; i++)
+            {
+                first.peers.Add(await StartOneAsync(column, gc, shared, cancellationToken));
+            }
+        }
+        catch
+        {
+            await first.DisposeAsync();
+            throw;
+        }
+        return first;
+    }
+
+    private static async Task<ServerProcess> StartOneAsync(Column column, GcMode gc, IReadOnlyList<string> shared, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo
         {
@@ -75,7 +103,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             // (upgrades admitted at 50 a second, README "Reconnect storms") would pace them instead.
             info.ArgumentList.Add("--AgentPulse:MaxUpgradesPerSecond=0");
         }
-        foreach (var arg in column.ServerArgs)
+        foreach (var arg in column.ServerArgs.Concat(shared))
         {
             info.ArgumentList.Add(arg);
         }
@@ -126,8 +154,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The resident set of the server process, from /proc/pid/status (VmRSS), in KiB.</summary>
-    public long ReadRssKib()
+    /// <summary>The resident set of the server's processes, from /proc/pid/status (VmRSS), in KiB.</summary>
+    public long ReadRssKib() => ReadOwnRssKib() + peers.Sum(p => p.ReadOwnRssKib());
+
+    private long ReadOwnRssKib()
     {
         foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
         {
@@ -139,8 +169,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new InvalidOperationException("No VmRSS in /proc/pid/status.");
     }
 
-    /// <summary>The CPU time the server process has used (user + system), from /proc/pid/stat.</summary>
-    public TimeSpan ReadCpuTime() => CpuTime.Of(process.Id);
+    /// <summary>The CPU time the server's processes have used (user + system), from /proc/pid/stat.</summary>
+    public TimeSpan ReadCpuTime() => peers.Aggregate(CpuTime.Of(process.Id), (sum, p) => sum + p.ReadCpuTime());
 
     public async Task<PublishReply> PublishAsync(int phase, int count, int rate, CancellationToken cancellationToken)
     {
@@ -150,8 +180,16 @@ internal sealed class ServerProcess : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync(BenchJsonContext.Default.PublishReply, cancellationToken))!;
     }
 
-    public async Task<long> ConnectionCountAsync(CancellationToken cancellationToken) =>
-        (await Http.GetFromJsonAsync("bench/connections", BenchJsonContext.Default.CountReply, cancellationToken))!.Count;
+    /// <summary>The connections every node holds, together.</summary>
+    public async Task<long> ConnectionCountAsync(CancellationToken cancellationToken)
+    {
+        var count = (await Http.GetFromJsonAsync("bench/connections", BenchJsonContext.Default.CountReply, cancellationToken))!.Count;
+        foreach (var peer in peers)
+        {
+            count += await peer.ConnectionCountAsync(cancellationToken);
+        }
+        return count;
+    }
 
     /// <summary>Polls the server's connection count until <paramref name="done"/> says so, at most <paramref name="timeout"/>.</summary>
     /// <returns>The last count read, and whether it was done.</returns>
@@ -182,18 +220,26 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         using var response = await Http.PostAsync("bench/gc", null, cancellationToken);
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync(BenchJsonContext.Default.CountReply, cancellationToken))!.Count;
+        var heap = (await response.Content.ReadFromJsonAsync(BenchJsonContext.Default.CountReply, cancellationToken))!.Count;
+        foreach (var peer in peers)
+        {
+            heap += await peer.CollectGarbageAsync(cancellationToken);
+        }
+        return heap;
     }
 
     public async Task<ClockReply> ClockAsync(CancellationToken cancellationToken) =>
         (await Http.GetFromJsonAsync("bench/clock", BenchJsonContext.Default.ClockReply, cancellationToken))!;
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        foreach (var peer in peers)
+        {
+            await peer.DisposeAsync();
+        }
         Http.Dispose();
         Kill(process);
         DeleteData(dataPath);
-        return ValueTask.CompletedTask;
     }
 
     private static void DeleteData(string? path)

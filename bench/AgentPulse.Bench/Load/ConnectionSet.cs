@@ -4,9 +4,10 @@ using AgentPulse.Protocol;
 
 namespace AgentPulse.Bench.Load;
 
-/// <summary>N connections to one server, and the phase their events are counted against.</summary>
+/// <summary>N connections to one server (dealt out over its nodes, when it has several), and the phase their events are counted against.</summary>
+/// <param name="servers">The server's nodes: connection i goes to node i mod their count.</param>
 /// <param name="localAddresses">Loopback addresses to connect from, in turn; <c>null</c>: each client's default socket.</param>
-internal sealed class ConnectionSet(IBenchClientFactory factory, Uri server, IReadOnlyList<IPAddress>? localAddresses = null) : IEventSink, IAsyncDisposable
+internal sealed class ConnectionSet(IBenchClientFactory factory, IReadOnlyList<Uri> servers, IReadOnlyList<IPAddress>? localAddresses = null) : IEventSink, IAsyncDisposable
 {
     private readonly List<IBenchConnection> connections = [];
     private Phase? phase;
@@ -36,7 +37,7 @@ internal sealed class ConnectionSet(IBenchClientFactory factory, Uri server, IRe
         for (var i = 0; i < count; i++)
         {
             var index = connections.Count + i;
-            fresh[i] = factory.Create(server, index, this, localAddresses is { Count: > 0 } a ? a[index % a.Count] : null);
+            fresh[i] = factory.Create(servers[index % servers.Count], index, this, localAddresses is { Count: > 0 } a ? a[index % a.Count] : null);
         }
         connections.AddRange(fresh);
         var start = Stopwatch.GetTimestamp();
