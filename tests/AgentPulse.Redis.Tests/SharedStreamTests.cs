@@ -234,6 +234,36 @@ public sealed class SharedStreamTests
     }
 
     [Fact]
+    public async Task ANodesOwnPublish_ReachesItsClientsWithoutWaitingForItsReader_ButNeverAheadOfAnotherNodesEarlierEvent()
+    {
+        var prefix = TestRedis.NewPrefix();
+        await using var a = await NodeHost.StartAsync(prefix);
+        await using var b = await NodeHost.StartAsync(prefix);
+        await using var onA = await a.ConnectAsync();
+        await onA.HandshakeAsync();
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.Log.BeforeRead = () =>
+        {
+            held.TrySetResult();
+            return hold.Task;
+        };
+        await held.Task.WaitAsync(WaitLimit);
+
+        // A's reader is held: its own event still reaches its client, at once.
+        var own = await a.Publisher.PublishAsync(Note("own"));
+        Assert.Equal([own.Seq], await onA.SeqsAsync(1));
+
+        // After an event of B's that A has not read, A's next one waits for the reader, to stay in order.
+        var fromB = await b.Publisher.PublishAsync(Note("from-b"));
+        var after = await a.Publisher.PublishAsync(Note("after"));
+        Assert.Equal(own.Seq, a.Log.LastSeq);
+        a.Log.BeforeRead = null;
+        hold.SetResult();
+        Assert.Equal([fromB.Seq, after.Seq], await onA.SeqsAsync(2));
+    }
+
+    [Fact]
     public async Task ANodeFallenBehindRetention_NeverSkipsInSilence_ItsClientsResumeToASnapshot()
     {
         var prefix = TestRedis.NewPrefix();

@@ -108,7 +108,8 @@ internal sealed partial class RedisEventLog
                 return false; // a new epoch came in between: read again from its start
             }
             var batch = new List<LoggedEvent>(read.Count);
-            var expected = from + 1;
+            // Past what this node handed over meanwhile, its own appends among them.
+            var expected = Math.Max(from, Volatile.Read(ref lastSeq)) + 1;
             var otherEpoch = false;
             foreach (var (id, values) in read)
             {

@@ -249,6 +249,7 @@ internal sealed partial class RedisEventLog : IEventLog, IAsyncDisposable
                     var seq = (long)reply[i + 1];
                     results[i] = new PublishResult(Math.Abs(seq), events[i].Event.Id, Duplicate: seq < 0);
                 }
+                HandOwn(events, payloads, results, known);
                 return results;
             }
             if (attempt > 0)
@@ -265,6 +266,37 @@ internal sealed partial class RedisEventLog : IEventLog, IAsyncDisposable
             {
                 throw Unavailable(ex);
             }
+        }
+    }
+
+    /// <summary>
+    /// Hands this node's own appended entries to the sink at once, when they are next in line (nothing of
+    /// another node in between that the reader has not brought yet), rather than a read later: a publish on
+    /// this node reaches its connections a round trip sooner. The reader then passes over them.
+    /// </summary>
+    private void HandOwn(IReadOnlyList<EventToAppend> events, RedisValue[] payloads, PublishResult[] results, string appendedIn)
+    {
+        var first = Array.FindIndex(results, r => !r.Duplicate);
+        if (first < 0)
+        {
+            return;
+        }
+        lock (sinkGate)
+        {
+            if (Volatile.Read(ref epoch) != appendedIn || Volatile.Read(ref lastSeq) != results[first].Seq - 1)
+            {
+                return; // the reader brings them, in order
+            }
+            var entries = new List<LoggedEvent>(results.Length - first);
+            for (var i = first; i < results.Length; i++)
+            {
+                if (!results[i].Duplicate)
+                {
+                    // From the very bytes the stream holds, as every other node reads it: the same event, to the tick.
+                    entries.Add(LoggedEvent.Create(Protocol.CloudEvent.Parse((byte[])payloads[2 * i]!) with { Seq = results[i].Seq }, events[i].Audience));
+                }
+            }
+            Hand(entries);
         }
     }
 
