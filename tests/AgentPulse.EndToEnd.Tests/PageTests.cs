@@ -214,12 +214,12 @@ public sealed partial class PageTests
             }
             """);
         using var http = server.CreateHttpClient();
-        await PublishAsync(http, [CloudEvent.Create(new TaskStarted("stress", "test", "Stress test", "tester", null), "/tests/stress")]);
+        await Events.PublishAsync(http, CloudEvent.Create(new TaskStarted("stress", "test", "Stress test", "tester", null), "/tests/stress"));
 
         await Expect(page.GetByRole(AriaRole.Progressbar, new() { Name = "Stress test" })).ToHaveAttributeAsync("aria-valuenow", "0");
         for (var batch = 0; batch < 2; batch++)
         {
-            await PublishAsync(http, [.. Enumerable.Range(batch * 500 + 1, 500)
+            await Events.PublishAsync(http, [.. Enumerable.Range(batch * 500 + 1, 500)
                 .Select(i => CloudEvent.Create(new TaskProgress("stress", i / 1000.0, "working", $"step {i} of 1000", i, 1000), "/tests/stress"))]);
         }
 
@@ -230,16 +230,6 @@ public sealed partial class PageTests
         // A render now, then at most one per 100 ms: 1,000 events never cost 1,000 renders.
         Assert.InRange(renders.Length, 1, (int)(span / 100) + 2);
         Assert.True(renders.Length < 50, $"{renders.Length} renders for 1,000 events");
-    }
-
-    private static async Task PublishAsync(HttpClient http, CloudEvent[] events)
-    {
-        using var content = new StringContent(
-            System.Text.Json.JsonSerializer.Serialize(events.ToList(), AgentPulseJsonContext.Default.ListCloudEvent),
-            System.Text.Encoding.UTF8,
-            "application/cloudevents-batch+json");
-        using var response = await http.PostAsync(new Uri("api/events", UriKind.Relative), content);
-        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
     }
 
     [Fact]
