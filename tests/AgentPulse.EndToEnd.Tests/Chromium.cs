@@ -26,6 +26,16 @@ public sealed class Chromium : IAsyncDisposable
         }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
         """;
 
+    // Records the text of every toast as it appears, so a test can tell that none came (toasts go by themselves).
+    private const string ToastRecorder = """
+        window.__toasts = [];
+        new MutationObserver(records => {
+          for (const r of records) for (const node of r.addedNodes) {
+            if (node.nodeType === 1 && node.classList.contains('toast')) window.__toasts.push(node.textContent.replace(/\s+/g, ' ').trim());
+          }
+        }).observe(document, { subtree: true, childList: true });
+        """;
+
     private readonly IPlaywright playwright;
     private readonly string profile;
 
@@ -67,6 +77,7 @@ public sealed class Chromium : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         await context.AddInitScriptAsync(ProgressRecorder);
+        await context.AddInitScriptAsync(ToastRecorder);
         var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
         var chromium = new Chromium(name, playwright, context, page, profile);
         page.Console += (_, message) =>
@@ -83,6 +94,10 @@ public sealed class Chromium : IAsyncDisposable
     /// <summary>Every "label=value" the progress bars have shown since the page loaded.</summary>
     public async Task<IReadOnlyList<string>> ProgressSeenAsync() =>
         JsonSerializer.Deserialize<List<string>>(await Page.EvaluateAsync<string>("JSON.stringify(window.__progress)")) ?? [];
+
+    /// <summary>The text of every toast shown since the page loaded, in order.</summary>
+    public async Task<IReadOnlyList<string>> ToastsSeenAsync() =>
+        JsonSerializer.Deserialize<List<string>>(await Page.EvaluateAsync<string>("JSON.stringify(window.__toasts)")) ?? [];
 
     public async Task ScreenshotAsync(string name)
     {

@@ -116,17 +116,19 @@ public class AgentActivityPanelTests : WebTestContext
         Client.Publish(new TaskStarted("a", TaskKinds.DocumentIndex, "Indexing notes.md", "indexer", null), T0);
         Client.Publish(new TaskProgress("a", 0.5, "indexing", "chunk 1 of 2", 1, 2), T0.AddSeconds(1));
         var cut = Render<AgentActivityPanel>();
-        var toggle = cut.Find("button[aria-label='Details of Indexing notes.md']");
+        var toggle = cut.Find("button[aria-controls='task-details-a']");
+        Assert.Equal("Details of Indexing notes.md", toggle.TextContent);
         Assert.Equal("false", toggle.GetAttribute("aria-expanded"));
 
         toggle.Click();
 
-        Assert.Equal("true", cut.Find("button[aria-label='Details of Indexing notes.md']").GetAttribute("aria-expanded"));
+        Assert.Equal("true", cut.Find("button[aria-controls='task-details-a']").GetAttribute("aria-expanded"));
+        Assert.Equal("Hide details of Indexing notes.md", cut.Find("button[aria-controls='task-details-a']").TextContent);
         var rows = cut.FindAll(".events tbody tr");
         Assert.Equal(["Started", "Progress"], rows.Select(r => r.Children[1].TextContent));
         Assert.Equal("indexing · chunk 1 of 2 · 50%", rows[1].Children[2].TextContent);
         Assert.Equal(Format.TimeOfDay(T0.AddSeconds(1), T0), rows[1].Children[0].TextContent);
-        Assert.Equal(cut.Find(".task-details").Id, cut.Find("button[aria-label='Details of Indexing notes.md']").GetAttribute("aria-controls"));
+        Assert.Equal("task-details-a", cut.Find(".task-details").Id);
     }
 
     [Fact]
