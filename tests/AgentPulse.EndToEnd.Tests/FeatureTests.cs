@@ -81,44 +81,25 @@ public sealed class FeatureTests
     [Fact]
     public async Task TheTab_SaysWhatRunsAndWhetherThePageIsLive_InItsTitleAndIcon()
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
-        try
-        {
-            await using var browser = await Chromium.LaunchAsync(TestName());
-            var page = browser.Page;
-            await page.GotoAsync(server.BaseAddress.ToString());
-            await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
-            await Expect(page).ToHaveTitleAsync("AgentPulse");
-            var icon = page.Locator("link#favicon");
-            await Expect(icon).ToHaveAttributeAsync("href", "favicon.svg");
+        await using var server = await RunningServer.StartAsync();
+        await using var browser = await Chromium.LaunchAsync(TestName());
+        var page = browser.Page;
+        await page.GotoAsync(server.BaseAddress.ToString());
+        await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+        await Expect(page).ToHaveTitleAsync("AgentPulse");
+        var icon = page.Locator("link#favicon");
+        await Expect(icon).ToHaveAttributeAsync("href", "favicon.svg");
 
-            using (var http = server.CreateHttpClient())
-            {
-                await Events.PublishAsync(http, CloudEvent.Create(new TaskStarted("t1", "test", "A job", "tester", null), "/tests/tab"));
-            }
-            await Expect(page).ToHaveTitleAsync("1 running · AgentPulse");
-            await Expect(icon).ToHaveAttributeAsync("href", "favicon-busy.svg");
-
-            await server.StopAsync();
-            server = null;
-            await Expect(page).ToHaveTitleAsync("Reconnecting… · AgentPulse");
-            await Expect(icon).ToHaveAttributeAsync("href", "favicon-offline.svg");
-        }
-        finally
+        using (var http = server.CreateHttpClient())
         {
-            if (server is not null)
-            {
-                await server.DisposeAsync();
-            }
-            try
-            {
-                Directory.Delete(dataPath, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            await Events.PublishAsync(http, CloudEvent.Create(new TaskStarted("t1", "test", "A job", "tester", null), "/tests/tab"));
         }
+        await Expect(page).ToHaveTitleAsync("1 running · AgentPulse");
+        await Expect(icon).ToHaveAttributeAsync("href", "favicon-busy.svg");
+
+        await server.StopAsync();
+        await Expect(page).ToHaveTitleAsync("Reconnecting… · AgentPulse");
+        await Expect(icon).ToHaveAttributeAsync("href", "favicon-offline.svg");
     }
 
     [Fact]

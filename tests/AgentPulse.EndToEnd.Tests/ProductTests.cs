@@ -271,50 +271,31 @@ public sealed partial class ProductTests
     [Fact]
     public async Task WhileReconnecting_WhatIsShownIsMarkedStale_AndClocksStop()
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-tests", Guid.NewGuid().ToString("N"));
-        RunningServer? server = await RunningServer.StartAsync(dataPath: dataPath);
-        try
+        await using var server = await RunningServer.StartAsync();
+        await using var browser = await Chromium.LaunchAsync(TestName());
+        var page = browser.Page;
+        await page.GotoAsync(server.BaseAddress.ToString());
+        await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
+        using (var http = server.CreateHttpClient())
         {
-            await using var browser = await Chromium.LaunchAsync(TestName());
-            var page = browser.Page;
-            await page.GotoAsync(server.BaseAddress.ToString());
-            await Expect(ConnectionStatus(page)).ToHaveTextAsync("Connected");
-            using (var http = server.CreateHttpClient())
-            {
-                await Events.PublishAsync(http, CloudEvent.Create(new TaskStarted("long-1", "test", "A long job", "tester", null), "/tests/stale"));
-            }
-            var elapsed = Running(page).GetByRole(AriaRole.Listitem).Locator(".elapsed");
-            await Expect(elapsed).ToBeVisibleAsync();
+            await Events.PublishAsync(http, CloudEvent.Create(new TaskStarted("long-1", "test", "A long job", "tester", null), "/tests/stale"));
+        }
+        var elapsed = Running(page).GetByRole(AriaRole.Listitem).Locator(".elapsed");
+        await Expect(elapsed).ToBeVisibleAsync();
 
-            await server.StopAsync();
-            server = null;
-            await Expect(ConnectionStatus(page)).ToHaveTextAsync(new Regex("^Reconnecting"));
-            var activity = page.Locator(".activity");
-            await Expect(activity).ToContainTextAsync("may be out of date");
-            // The countdown ticks at least twice; the task's clock does not move meanwhile.
-            var frozen = await elapsed.InnerTextAsync();
-            var countdown = await ConnectionStatus(page).InnerTextAsync();
-            await Expect(ConnectionStatus(page)).Not.ToHaveTextAsync(countdown);
-            countdown = await ConnectionStatus(page).InnerTextAsync();
-            await Expect(ConnectionStatus(page)).Not.ToHaveTextAsync(countdown);
-            Assert.Equal(frozen, await elapsed.InnerTextAsync());
-            await browser.ScreenshotAsync("stale");
-            await Axe.AssertNoViolationsAsync(page, "reconnecting, stale");
-        }
-        finally
-        {
-            if (server is not null)
-            {
-                await server.DisposeAsync();
-            }
-            try
-            {
-                Directory.Delete(dataPath, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        await server.StopAsync();
+        await Expect(ConnectionStatus(page)).ToHaveTextAsync(new Regex("^Reconnecting"));
+        var activity = page.Locator(".activity");
+        await Expect(activity).ToContainTextAsync("may be out of date");
+        // The countdown ticks at least twice; the task's clock does not move meanwhile.
+        var frozen = await elapsed.InnerTextAsync();
+        var countdown = await ConnectionStatus(page).InnerTextAsync();
+        await Expect(ConnectionStatus(page)).Not.ToHaveTextAsync(countdown);
+        countdown = await ConnectionStatus(page).InnerTextAsync();
+        await Expect(ConnectionStatus(page)).Not.ToHaveTextAsync(countdown);
+        Assert.Equal(frozen, await elapsed.InnerTextAsync());
+        await browser.ScreenshotAsync("stale");
+        await Axe.AssertNoViolationsAsync(page, "reconnecting, stale");
     }
 
     [Fact]
