@@ -1,5 +1,12 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Server;
+using AgentPulse.Server.Documents;
+
+// A PDF is read in a process of its own: this assembly, started by PdfProcess.
+if (args is [PdfProcess.ChildVerb, .. var rest])
+{
+    return await PdfProcess.RunChildAsync(rest, Console.OpenStandardOutput());
+}
 
 var app = AgentPulseApp.Build(args);
 try

@@ -55,6 +55,12 @@ public sealed class Notifications : IDisposable
     /// <summary>Whether the documents list is on screen (set by the view that shows it; default: <c>false</c>).</summary>
     public bool DocumentsInView { get; set; }
 
+    /// <summary>
+    /// Whether an immersive view is on (a VR headset, set by the 3D view; default: <c>false</c>): nothing of the page is
+    /// then in view, so every outcome is shown (the 3D view shows the toasts on its own panel).
+    /// </summary>
+    public bool Immersive { get; set; }
+
     /// <summary>Whether the tab is hidden (set by <see cref="PageLifecycle"/>; default: <c>false</c>).</summary>
     public bool PageHidden { get; set; }
 
@@ -99,19 +105,19 @@ public sealed class Notifications : IDisposable
             document = library.FindByTask(failed.TaskId);
         }
         var upload = library.Uploads.FirstOrDefault(u => u.TaskId == failed.TaskId);
-        var name = document is not null ? library.DisplayName(document)
-            : upload?.Name
-            ?? (task is { Kind: TaskKinds.DocumentIndex } ? task.Title : null);
-        if (name is null)
+        if (document is null && upload is null && task?.Kind != TaskKinds.DocumentIndex)
         {
             return; // not a document's indexing: the activity panel shows it
         }
+        // A document task of a producer outside the server may name no document the page knows: its reason alone.
+        var name = document is not null ? library.DisplayName(document) : upload?.Name;
         Outcome(failed.Error.Code == TaskErrorCodes.Cancelled ? OutcomeKind.Cancelled : OutcomeKind.Failed, name, failed.Error.Message);
     }
 
-    private void Outcome(OutcomeKind kind, string name, string? reason)
+    private void Outcome(OutcomeKind kind, string? name, string? reason)
     {
         var item = new Item(name, reason);
+        var inView = DocumentsInView && !Immersive;
         if (PageHidden)
         {
             if (SystemNotifier is { } notify)
@@ -120,12 +126,12 @@ public sealed class Notifications : IDisposable
                 var (title, body) = Text(kind, group.Items);
                 _ = notify(title, body, "agentpulse-" + kind.ToString().ToLowerInvariant());
             }
-            if (DocumentsInView)
+            if (inView)
             {
                 return; // the list says it when the person comes back
             }
         }
-        else if (DocumentsInView)
+        else if (inView)
         {
             return;
         }
@@ -164,8 +170,8 @@ public sealed class Notifications : IDisposable
         {
             return kind switch
             {
-                OutcomeKind.Indexed => ("Indexed", $"{one.Name} is searchable."),
-                OutcomeKind.Cancelled => ("Indexing cancelled", $"{one.Name} was not indexed."),
+                OutcomeKind.Indexed => ("Indexed", $"{one.Name ?? "A document"} is searchable."),
+                OutcomeKind.Cancelled => ("Indexing cancelled", $"{one.Name ?? "A document"} was not indexed."),
                 OutcomeKind.Refused => ("Not uploaded", Reason(one)),
                 _ => ("Not indexed", Reason(one)),
             };
@@ -181,15 +187,22 @@ public sealed class Notifications : IDisposable
     }
 
     /// <summary>The reason, with the name in front unless the server's message already names the file.</summary>
-    private static string Reason(Item item) =>
-        item.Reason is not { Length: > 0 } reason ? $"{item.Name}: no reason given."
-        : reason.Contains(item.Name, StringComparison.Ordinal) ? reason
-        : $"{item.Name}: {reason}";
+    private static string Reason(Item item) => (item.Name, item.Reason) switch
+    {
+        (null, { Length: > 0 } reason) => reason,
+        (null, _) => "No reason given.",
+        (var name, { Length: > 0 } reason) when reason.Contains(name, StringComparison.Ordinal) => reason,
+        (var name, { Length: > 0 } reason) => $"{name}: {reason}",
+        (var name, _) => $"{name}: no reason given.",
+    };
 
-    private static string List(List<Item> items) =>
-        items.Count <= 3
-            ? string.Join(", ", items.Take(items.Count - 1).Select(i => i.Name)) + " and " + items[^1].Name
-            : string.Join(", ", items.Take(2).Select(i => i.Name)) + string.Create(CultureInfo.InvariantCulture, $" and {items.Count - 2} more");
+    private static string List(List<Item> items)
+    {
+        var names = items.Select(i => i.Name ?? "a document").ToList();
+        return names.Count <= 3
+            ? string.Join(", ", names.Take(names.Count - 1)) + " and " + names[^1]
+            : string.Join(", ", names.Take(2)) + string.Create(CultureInfo.InvariantCulture, $" and {names.Count - 2} more");
+    }
 
     private enum OutcomeKind
     {
@@ -199,7 +212,7 @@ public sealed class Notifications : IDisposable
         Refused,
     }
 
-    private sealed record Item(string Name, string? Reason);
+    private sealed record Item(string? Name, string? Reason);
 
     private sealed class Group
     {

@@ -59,8 +59,12 @@ public sealed class Chromium : IAsyncDisposable
     /// <summary>Everything the page wrote to its console (the client logs its states there).</summary>
     public List<string> Console { get; } = [];
 
-    /// <summary>Starts Chromium; <paramref name="name"/> names its last screenshot and console log (kept for a failing test).</summary>
-    public static async Task<Chromium> LaunchAsync(string name, int width = 1280, int height = 800)
+    /// <summary>
+    /// Starts Chromium; <paramref name="name"/> names its last screenshot and console log (kept for a failing test).
+    /// With <paramref name="webGl"/>, the GPU is SwiftShader's software renderer (the 3D view needs WebGL; no machine
+    /// here has a GPU), else there is none.
+    /// </summary>
+    public static async Task<Chromium> LaunchAsync(string name, int width = 1280, int height = 800, bool webGl = false)
     {
         var playwright = await Playwright.CreateAsync();
         var profile = Path.Combine(Path.GetTempPath(), "agentpulse-chromium", Guid.NewGuid().ToString("N"));
@@ -71,8 +75,9 @@ public sealed class Chromium : IAsyncDisposable
             Headless = true,
             Args =
             [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--headless", "--no-sandbox", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                .. webGl ? (string[])["--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"] : ["--disable-gpu"],
             ],
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
@@ -99,10 +104,11 @@ public sealed class Chromium : IAsyncDisposable
     public async Task<IReadOnlyList<string>> ToastsSeenAsync() =>
         JsonSerializer.Deserialize<List<string>>(await Page.EvaluateAsync<string>("JSON.stringify(window.__toasts)")) ?? [];
 
-    public async Task ScreenshotAsync(string name)
+    /// <summary>Saves a screenshot of the viewport as screenshots/<paramref name="name"/>.png, and returns it (PNG).</summary>
+    public async Task<byte[]> ScreenshotAsync(string name)
     {
         Directory.CreateDirectory(ScreenshotFolder);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = false });
+        return await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = false });
     }
 
     public async ValueTask DisposeAsync()

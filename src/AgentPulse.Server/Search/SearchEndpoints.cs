@@ -14,7 +14,7 @@ internal static class SearchEndpoints
         endpoints.MapGet("/api/search/{searchId}", Get);
     }
 
-    private static async Task<IResult> StartAsync(HttpRequest request, SearchAgent agent, IOptions<SearchOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> StartAsync(HttpRequest request, SearchAgent agent, SearchIndex index, IOptions<SearchOptions> options, CancellationToken cancellationToken)
     {
         var opts = options.Value;
         SearchRequest? body;
@@ -40,7 +40,20 @@ internal static class SearchEndpoints
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Bad number of results", $"Ask for 1 to {opts.MaxTop} results.");
         }
-        var accepted = await agent.StartAsync(query, top);
+        // Parsed here, so a query over the caps is refused before it costs anything.
+        var parsed = index.Parse(query, opts);
+        if (parsed.Terms > opts.MaxQueryTerms)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Too many words", $"A query may have up to {opts.MaxQueryTerms} words; this one has {parsed.Terms}.");
+        }
+        if (parsed.ExpandingTerms > opts.MaxFuzzyOrPrefixTerms)
+        {
+            return Problems.Create(
+                StatusCodes.Status400BadRequest,
+                "Too many fuzzy or prefix terms",
+                $"A query may have up to {opts.MaxFuzzyOrPrefixTerms} fuzzy (word~) or prefix (word*) terms; this one has {parsed.ExpandingTerms}.");
+        }
+        var accepted = await agent.StartAsync(query, parsed, top);
         return Results.Json(accepted, AgentPulseJsonContext.Default.SearchAccepted, statusCode: StatusCodes.Status202Accepted);
     }
 
