@@ -64,7 +64,12 @@ public sealed class Chromium : IAsyncDisposable
     /// With <paramref name="webGl"/>, the GPU is SwiftShader's software renderer (the 3D view needs WebGL; no machine
     /// here has a GPU), else there is none.
     /// </summary>
-    public static async Task<Chromium> LaunchAsync(string name, int width = 1280, int height = 800, bool webGl = false)
+    /// <param name="name">Names its last screenshot and console log.</param>
+    /// <param name="width">The viewport's width.</param>
+    /// <param name="height">The viewport's height.</param>
+    /// <param name="webGl">WebGL on SwiftShader (the 3D view) rather than no GPU.</param>
+    /// <param name="recorders">The tests' recorders of progress values and toasts (a bench leaves them out: they cost the page time).</param>
+    public static async Task<Chromium> LaunchAsync(string name, int width = 1280, int height = 800, bool webGl = false, bool recorders = true)
     {
         var playwright = await Playwright.CreateAsync();
         var profile = Path.Combine(Path.GetTempPath(), "agentpulse-chromium", Guid.NewGuid().ToString("N"));
@@ -81,8 +86,11 @@ public sealed class Chromium : IAsyncDisposable
             ],
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
-        await context.AddInitScriptAsync(ProgressRecorder);
-        await context.AddInitScriptAsync(ToastRecorder);
+        if (recorders)
+        {
+            await context.AddInitScriptAsync(ProgressRecorder);
+            await context.AddInitScriptAsync(ToastRecorder);
+        }
         var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
         var chromium = new Chromium(name, playwright, context, page, profile);
         page.Console += (_, message) =>
