@@ -23,11 +23,17 @@ public static class WebServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddAgentPulseClient(options =>
+        services.AddSingleton(sp => new AuthSession(
+            new HttpClient { BaseAddress = apiBase },
+            sp.GetRequiredService<Microsoft.JSInterop.IJSRuntime>(),
+            sp.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddAgentPulseClient((sp, options) =>
         {
             options.Url = connectionUrl;
             // The views render progress at most ten times a second: the server need not send more (docs/web.md, "Performance").
             options.ConflateProgressPerSecond = ProgressPerSecond;
+            options.AccessTokenProvider = cancellationToken => sp.GetRequiredService<AuthSession>().GetAccessTokenAsync(cancellationToken);
             foreach (var type in EventTypesShown)
             {
                 options.Types.Add(type);
@@ -54,7 +60,7 @@ public static class WebServiceCollectionExtensions
             notifications.Attach(sp.GetRequiredService<IAgentPulseClient>());
             return notifications;
         });
-        services.AddSingleton(_ => new HttpClient { BaseAddress = apiBase });
+        services.AddSingleton(sp => new HttpClient(new BearerTokenHandler(sp.GetRequiredService<AuthSession>) { InnerHandler = new HttpClientHandler() }) { BaseAddress = apiBase });
         services.AddSingleton<AgentPulseApi>();
         return services;
     }

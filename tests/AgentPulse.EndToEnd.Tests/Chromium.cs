@@ -95,10 +95,14 @@ public sealed class Chromium : IAsyncDisposable
         var chromium = new Chromium(name, playwright, context, page, profile);
         page.Console += (_, message) =>
         {
-            chromium.Console.Add($"{message.Type}: {message.Text}");
-            if (message.Type == "error")
+            // Playwright raises this on its own thread, while a test may be reading the lists.
+            lock (chromium.Console)
             {
-                chromium.ConsoleErrors.Add(message.Text);
+                chromium.Console.Add($"{message.Type}: {message.Text}");
+                if (message.Type == "error")
+                {
+                    chromium.ConsoleErrors.Add(message.Text);
+                }
             }
         };
         return chromium;
@@ -130,7 +134,12 @@ public sealed class Chromium : IAsyncDisposable
         {
         }
         Directory.CreateDirectory(ScreenshotFolder);
-        await File.WriteAllLinesAsync(Path.Combine(ScreenshotFolder, name + "-console.txt"), Console);
+        string[] lines;
+        lock (Console)
+        {
+            lines = [.. Console];
+        }
+        await File.WriteAllLinesAsync(Path.Combine(ScreenshotFolder, name + "-console.txt"), lines);
         await Context.CloseAsync();
         playwright.Dispose();
         try

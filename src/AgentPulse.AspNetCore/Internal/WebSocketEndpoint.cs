@@ -35,8 +35,9 @@ internal sealed class WebSocketEndpoint(
         using var sink = await AcceptAsync(context);
         // No DangerousDeflateOptions: the socket reads uncompressed frames only (a compressed one is a protocol error).
         using var socket = WebSocket.CreateFromStream(sink, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        var connection = new ServerConnection(socket, sink, context.Abort, hub, opts, time, metrics, logger, context.User, patterns, conflate);
-        await connection.RunAsync(after, epoch, snapshots, context.User, context.RequestAborted);
+        var identity = ConnectionIdentity.Of(context, opts);
+        var connection = new ServerConnection(socket, sink, context.Abort, hub, opts, time, metrics, logger, identity, patterns, conflate);
+        await connection.RunAsync(after, epoch, snapshots, context.RequestAborted);
     }
 
     /// <summary>Why the request may not connect, as problem details; <c>null</c> when it may.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
+using AgentPulse.Server.Identity;
 using AgentPulse.Server.Search;
 using AgentPulse.Server.Storage;
 using AgentPulse.Server.Tasks;
@@ -39,13 +40,13 @@ internal sealed partial class DocumentAgent(
 
     private readonly DocumentLocks locks = new();
 
-    /// <summary>Keeps the file and starts its indexing task.</summary>
-    public async Task<DocumentRecord> AcceptAsync(StagedFile file)
+    /// <summary>Keeps the file and starts its indexing task; the document and its tasks belong to <paramref name="owner"/> (<c>null</c>: public).</summary>
+    public async Task<DocumentRecord> AcceptAsync(StagedFile file, string? owner = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         var documentId = TaskRunner.NewId();
         var taskId = TaskRunner.NewId();
-        var record = new DocumentRecord(documentId, file.Name, file.ContentType, file.SizeBytes, DocumentStatus.Indexing, 0, taskId, time.GetUtcNow(), null, null);
+        var record = new DocumentRecord(documentId, file.Name, file.ContentType, file.SizeBytes, DocumentStatus.Indexing, 0, taskId, time.GetUtcNow(), null, null, owner);
         File.Move(file.TempPath, Path.Combine(database.DocumentsPath, DocumentStore.FileNameOf(record)));
         // Listed from the insert on, so a delete could come before the task is known to the runner.
         using (await locks.AcquireAsync(documentId))
@@ -56,12 +57,12 @@ internal sealed partial class DocumentAgent(
         return record;
     }
 
-    /// <summary>Indexes a document again, unless it is being indexed now.</summary>
-    public async Task<(ReindexResult Result, DocumentRecord? Document)> ReindexAsync(string documentId)
+    /// <summary>Indexes a document again, unless it is being indexed now; another user's is not found.</summary>
+    public async Task<(ReindexResult Result, DocumentRecord? Document)> ReindexAsync(string documentId, Viewer viewer)
     {
         using (await locks.AcquireAsync(documentId))
         {
-            if (documents.Get(documentId) is not { } document)
+            if (documents.Get(documentId, viewer) is not { } document)
             {
                 return (ReindexResult.NotFound, null);
             }
@@ -80,12 +81,12 @@ internal sealed partial class DocumentAgent(
     /// Removes a document: cancels its indexing and waits for that task to end (so no event of it
     /// follows), then takes it out of the index and deletes its file.
     /// </summary>
-    /// <returns><c>false</c> when there is no such document (or another delete removed it first).</returns>
-    public async Task<bool> DeleteAsync(string documentId)
+    /// <returns><c>false</c> when there is no such document that <paramref name="viewer"/> may see (or another delete removed it first).</returns>
+    public async Task<bool> DeleteAsync(string documentId, Viewer viewer)
     {
         using (await locks.AcquireAsync(documentId))
         {
-            if (documents.Get(documentId) is not { } document)
+            if (documents.Get(documentId, viewer) is not { } document)
             {
                 return false;
             }
@@ -107,7 +108,7 @@ internal sealed partial class DocumentAgent(
 
     private Task StartTaskAsync(DocumentRecord document, string taskId)
     {
-        var definition = new TaskDefinition(taskId, TaskKinds.DocumentIndex, $"Indexing {document.Name}", AgentName, Source, document.DocumentId, TaskLane.Documents);
+        var definition = new TaskDefinition(taskId, TaskKinds.DocumentIndex, $"Indexing {document.Name}", AgentName, Source, document.DocumentId, TaskLane.Documents, document.Owner);
         return runner.StartAsync(
             definition,
             (context, cancellationToken) => IndexAsync(document, context, cancellationToken),

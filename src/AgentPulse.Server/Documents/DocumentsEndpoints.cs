@@ -1,6 +1,7 @@
 using System.Text;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
+using AgentPulse.Server.Identity;
 using AgentPulse.Server.Storage;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -16,23 +17,23 @@ internal static class DocumentsEndpoints
         var group = endpoints.MapGroup("/api/documents");
         // Kestrel's own limit (30 MB by default) would cut an upload short before ours could answer clearly.
         group.MapPost("/", UploadAsync).WithBodySizeLimit(endpoints.ServiceProvider.GetRequiredService<IOptions<DocumentOptions>>().Value.MaxRequestBytes);
-        group.MapGet("/", (DocumentStore store) => Results.Json(new DocumentList(store.List()), AgentPulseJsonContext.Default.DocumentList));
+        group.MapGet("/", (DocumentStore store, Viewer viewer) => Results.Json(new DocumentList(store.List(viewer)), AgentPulseJsonContext.Default.DocumentList));
         group.MapGet("/{documentId}", Get);
         group.MapDelete("/{documentId}", DeleteAsync);
         group.MapPost("/{documentId}/reindex", ReindexAsync);
     }
 
-    private static IResult Get(string documentId, DocumentStore store) =>
-        store.Get(documentId) is { } document
+    private static IResult Get(string documentId, DocumentStore store, Viewer viewer) =>
+        store.Get(documentId, viewer) is { } document
             ? Results.Json(document, AgentPulseJsonContext.Default.DocumentRecord)
             : Problems.NotFound("document", documentId);
 
-    private static async Task<IResult> DeleteAsync(string documentId, DocumentAgent agent) =>
-        await agent.DeleteAsync(documentId) ? Results.NoContent() : Problems.NotFound("document", documentId);
+    private static async Task<IResult> DeleteAsync(string documentId, DocumentAgent agent, Viewer viewer) =>
+        await agent.DeleteAsync(documentId, viewer) ? Results.NoContent() : Problems.NotFound("document", documentId);
 
-    private static async Task<IResult> ReindexAsync(string documentId, DocumentAgent agent)
+    private static async Task<IResult> ReindexAsync(string documentId, DocumentAgent agent, Viewer viewer)
     {
-        var (result, document) = await agent.ReindexAsync(documentId);
+        var (result, document) = await agent.ReindexAsync(documentId, viewer);
         return result switch
         {
             ReindexResult.NotFound => Problems.NotFound("document", documentId),
@@ -48,7 +49,7 @@ internal static class DocumentsEndpoints
     /// Streams each file of the multipart body to a temporary file, checks them all (size, empty,
     /// type from content), and only then accepts them: an upload is refused as a whole.
     /// </summary>
-    private static async Task<IResult> UploadAsync(HttpContext context, DocumentAgent agent, AgentDatabase database, IOptions<DocumentOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> UploadAsync(HttpContext context, DocumentAgent agent, AgentDatabase database, IOptions<DocumentOptions> options, Viewer viewer, CancellationToken cancellationToken)
     {
         var opts = options.Value;
         var request = context.Request;
@@ -139,7 +140,7 @@ internal static class DocumentsEndpoints
             var documents = new List<AcceptedDocument>(accepted.Count);
             foreach (var file in accepted)
             {
-                var record = await agent.AcceptAsync(file);
+                var record = await agent.AcceptAsync(file, viewer.Owner);
                 documents.Add(new AcceptedDocument(record.DocumentId, record.TaskId, record.Name));
             }
             return Results.Json(new DocumentsAccepted(documents), AgentPulseJsonContext.Default.DocumentsAccepted, statusCode: StatusCodes.Status202Accepted);

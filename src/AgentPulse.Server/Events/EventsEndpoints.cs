@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
 using System.Text.Json;
 using AgentPulse.AspNetCore;
 using AgentPulse.Protocol;
@@ -28,19 +27,9 @@ public static class EventsEndpoints
 
     public static void MapEvents(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/api/events", PublishAsync)
-            .AddEndpointFilter(LoopbackOnly)
+            .AllowAnonymous() // publishers are checked by PublisherAccess: an API key, or loopback with authentication off
+            .AddEndpointFilter(PublisherAccess.Filter)
             .WithBodySizeLimit(endpoints.ServiceProvider.GetRequiredService<IOptions<EventsOptions>>().Value.MaxBodyBytes);
-
-    /// <summary>Refuses publishers that are not on this machine (403): there is no publisher authentication yet.</summary>
-    internal static async ValueTask<object?> LoopbackOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var remote = context.HttpContext.Connection.RemoteIpAddress;
-        if (remote is null || !IPAddress.IsLoopback(remote))
-        {
-            return Problems.Create(StatusCodes.Status403Forbidden, "Publishing is local only", "Events may be published only from this machine (loopback).");
-        }
-        return await next(context);
-    }
 
     private static async Task<IResult> PublishAsync(HttpRequest request, IEventPublisher publisher, IOptions<EventsOptions> options, CancellationToken cancellationToken)
     {
@@ -96,6 +85,10 @@ public static class EventsEndpoints
             if (!CloudEventValidator.TryRead(items[i], out var cloudEvent, out var error))
             {
                 return Problems.Create(StatusCodes.Status400BadRequest, "Invalid CloudEvent", isBatch ? $"Event {i}: {error}" : error);
+            }
+            if (PublisherAccess.RefusalFor(request.HttpContext.User, cloudEvent.Source) is { } refusal)
+            {
+                return Problems.Create(StatusCodes.Status403Forbidden, "Source not allowed", isBatch ? $"Event {i}: {refusal}" : refusal);
             }
             events.Add(cloudEvent);
         }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Documents;
+using AgentPulse.Server.Identity;
 using AgentPulse.Server.Tasks;
 using Microsoft.Extensions.Options;
 
@@ -17,16 +18,18 @@ internal sealed class SearchAgent(SearchIndex index, SearchStore searches, Docum
     public const string AgentName = "searcher";
     public const string Source = "/agents/searcher";
 
-    public async Task<SearchAccepted> StartAsync(string text, SearchQuery query, int top)
+    /// <summary>Starts a search of what <paramref name="viewer"/> may see; it and its task are the viewer's.</summary>
+    public async Task<SearchAccepted> StartAsync(string text, SearchQuery query, int top, Viewer viewer)
     {
         ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(viewer);
         var searchId = TaskRunner.NewId();
         var taskId = TaskRunner.NewId();
-        searches.Insert(searchId, text, top, taskId, time.GetUtcNow());
+        searches.Insert(searchId, text, top, taskId, time.GetUtcNow(), viewer.Owner);
         var title = text.Length <= 60 ? $"Searching for “{text}”" : $"Searching for “{text[..60]}…”";
         await runner.StartAsync(
-            new TaskDefinition(taskId, TaskKinds.Search, title, AgentName, Source, searchId, query.IsCostly ? TaskLane.CostlySearch : TaskLane.Search),
-            (context, cancellationToken) => SearchAsync(searchId, text, query, top, context, cancellationToken),
+            new TaskDefinition(taskId, TaskKinds.Search, title, AgentName, Source, searchId, query.IsCostly ? TaskLane.CostlySearch : TaskLane.Search, viewer.Owner),
+            (context, cancellationToken) => SearchAsync(searchId, text, query, top, viewer, context, cancellationToken),
             error =>
             {
                 searches.Fail(searchId, error);
@@ -35,14 +38,14 @@ internal sealed class SearchAgent(SearchIndex index, SearchStore searches, Docum
         return new SearchAccepted(searchId, taskId);
     }
 
-    private async Task<TaskOutcome> SearchAsync(string searchId, string text, SearchQuery query, int top, TaskContext context, CancellationToken cancellationToken)
+    private async Task<TaskOutcome> SearchAsync(string searchId, string text, SearchQuery query, int top, Viewer viewer, TaskContext context, CancellationToken cancellationToken)
     {
         // Counted from before the first report, which is where a test holds the task to let time pass.
         using var timeLimit = new WorkTimeLimit(options.Value.MaxSearchTime, time, cancellationToken);
         await context.ReportAsync("searching", 0, "looking through the index");
         var started = time.GetTimestamp();
-        // Only whole documents are found: chunks of one still being indexed stay hidden.
-        var searchable = documents.IndexedIds();
+        // Only whole documents are found (chunks of one still being indexed stay hidden), and only those the viewer may see.
+        var searchable = documents.IndexedIds(viewer);
         int totalHits;
         List<ChunkHit> hits;
         try

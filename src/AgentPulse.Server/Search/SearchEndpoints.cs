@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
+using AgentPulse.Server.Identity;
 using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Search;
@@ -14,7 +15,7 @@ internal static class SearchEndpoints
         endpoints.MapGet("/api/search/{searchId}", Get);
     }
 
-    private static async Task<IResult> StartAsync(HttpRequest request, SearchAgent agent, SearchIndex index, IOptions<SearchOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> StartAsync(HttpRequest request, SearchAgent agent, SearchIndex index, IOptions<SearchOptions> options, Viewer viewer, CancellationToken cancellationToken)
     {
         var opts = options.Value;
         SearchRequest? body;
@@ -53,12 +54,12 @@ internal static class SearchEndpoints
                 "Too many fuzzy or prefix terms",
                 $"A query may have up to {opts.MaxFuzzyOrPrefixTerms} fuzzy (word~) or prefix (word*) terms; this one has {parsed.ExpandingTerms}.");
         }
-        var accepted = await agent.StartAsync(query, parsed, top);
+        var accepted = await agent.StartAsync(query, parsed, top, viewer);
         return Results.Json(accepted, AgentPulseJsonContext.Default.SearchAccepted, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static IResult Get(string searchId, SearchStore searches) =>
-        searches.Get(searchId) is { } view
+    private static IResult Get(string searchId, SearchStore searches, Viewer viewer) =>
+        searches.Get(searchId, viewer) is { } view
             ? Results.Json(view, AgentPulseJsonContext.Default.SearchRecord)
             : Problems.NotFound("search", searchId);
 }
