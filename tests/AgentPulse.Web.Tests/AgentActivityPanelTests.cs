@@ -117,13 +117,13 @@ public class AgentActivityPanelTests : WebTestContext
         Client.Publish(new TaskProgress("a", 0.5, "indexing", "chunk 1 of 2", 1, 2), T0.AddSeconds(1));
         var cut = Render<AgentActivityPanel>();
         var toggle = cut.Find("button[aria-controls='task-details-a']");
-        Assert.Equal("Details of Indexing notes.md", toggle.TextContent);
+        Assert.Equal(("Details", "Details of Indexing notes.md"), (toggle.TextContent, toggle.GetAttribute("aria-label")));
         Assert.Equal("false", toggle.GetAttribute("aria-expanded"));
 
         toggle.Click();
 
         Assert.Equal("true", cut.Find("button[aria-controls='task-details-a']").GetAttribute("aria-expanded"));
-        Assert.Equal("Hide details of Indexing notes.md", cut.Find("button[aria-controls='task-details-a']").TextContent);
+        Assert.Equal("Hide details of Indexing notes.md", cut.Find("button[aria-controls='task-details-a']").GetAttribute("aria-label"));
         var rows = cut.FindAll(".events tbody tr");
         Assert.Equal(["Started", "Progress"], rows.Select(r => r.Children[1].TextContent));
         Assert.Equal("indexing · chunk 1 of 2 · 50%", rows[1].Children[2].TextContent);
