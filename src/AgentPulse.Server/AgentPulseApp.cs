@@ -13,8 +13,8 @@ public static class AgentPulseApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
         var webUi = WebUi.Find();
+        var builder = WebApplication.CreateBuilder(webUi.Options(args));
         webUi.Configure(builder);
         builder.Services.AddProblemDetails();
         var log = EventLogChoice.Read(builder.Configuration).Kind;

@@ -4,8 +4,9 @@ using System.Text;
 namespace AgentPulse.Testing;
 
 /// <summary>
-/// The real server as a process of its own (<c>dotnet AgentPulse.Server.dll</c> from the test's
-/// output), on 127.0.0.1 and an ephemeral port, so that a test can <c>kill -9</c> it.
+/// The real server as a process of its own (<c>dotnet AgentPulse.Server.dll</c>, by default from the
+/// test's output), on 127.0.0.1 and an ephemeral port, so that a test can <c>kill -9</c> it, or run a
+/// published server from a working directory of its choice.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
@@ -38,14 +39,16 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the server process; with <paramref name="waitUntilListening"/>, returns once it listens.
+    /// <paramref name="appFolder"/> holds <c>AgentPulse.Server.dll</c> (default: the test's output);
+    /// <paramref name="workingDirectory"/> is the process's (default: <paramref name="appFolder"/>);
     /// <paramref name="settings"/> are configuration keys such as "AgentPulse:Redis:Configuration".
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string dataPath, int port = 0, bool waitUntilListening = true, IDictionary<string, string?>? settings = null)
+    public static async Task<ServerProcess> StartAsync(string dataPath, int port = 0, bool waitUntilListening = true, string? appFolder = null, string? workingDirectory = null, IDictionary<string, string?>? settings = null)
     {
-        var directory = AppContext.BaseDirectory;
+        var directory = appFolder ?? AppContext.BaseDirectory;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
-            WorkingDirectory = directory,
+            WorkingDirectory = workingDirectory ?? directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

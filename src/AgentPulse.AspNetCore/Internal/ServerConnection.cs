@@ -29,6 +29,8 @@ internal sealed partial class ServerConnection
     private readonly string? userId;
     private readonly bool seesEverything;
     private readonly OutboundQueue outbound;
+    // Only for a connection that asked for conflation; used by the writer alone.
+    private readonly ProgressConflator? conflator;
 
     // Written by the receive loop, read by fan-out.
     private volatile TypeFilter filter;
@@ -45,7 +47,7 @@ internal sealed partial class ServerConnection
     private CancellationTokenSource? closeDeadline;
     private bool finished;
 
-    public ServerConnection(WebSocket socket, FrameSink sink, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ConnectionIdentity identity, IReadOnlyList<TypePattern> initialPatterns)
+    public ServerConnection(WebSocket socket, FrameSink sink, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ConnectionIdentity identity, IReadOnlyList<TypePattern> initialPatterns, int? conflatePerSecond = null)
     {
         this.socket = socket;
         this.sink = sink;
@@ -61,6 +63,10 @@ internal sealed partial class ServerConnection
         tokenExpiresAt = identity.ExpiresAt;
         filter = new TypeFilter(initialPatterns);
         outbound = new OutboundQueue(options.SendQueueCapacity);
+        if (conflatePerSecond is { } perSecond)
+        {
+            conflator = new ProgressConflator(TimeSpan.FromSeconds(1.0 / perSecond), options.SendQueueCapacity, time);
+        }
         ConnectionId = Guid.NewGuid().ToString("N")[..12];
         lastSendTimestamp = time.GetTimestamp();
         invalidWindowStart = lastSendTimestamp;
