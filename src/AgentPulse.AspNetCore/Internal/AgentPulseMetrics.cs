@@ -12,6 +12,7 @@ internal sealed class AgentPulseMetrics
     private readonly Counter<long> framesSent;
     private readonly Counter<long> queueOverflows;
     private readonly Counter<long> resumes;
+    private readonly Counter<long> refusals;
 
     public AgentPulseMetrics(IMeterFactory meterFactory)
     {
@@ -21,6 +22,7 @@ internal sealed class AgentPulseMetrics
         framesSent = meter.CreateCounter<long>("agentpulse.frames.sent", "{frame}", "Frames sent to connections.");
         queueOverflows = meter.CreateCounter<long>("agentpulse.queue.overflows", "{connection}", "Connections closed with 4008 because their send queue overflowed.");
         resumes = meter.CreateCounter<long>("agentpulse.resumes", "{connection}", "Connections that asked to resume, by whether they were recovered.");
+        refusals = meter.CreateCounter<long>("agentpulse.connections.refused", "{connection}", "Upgrades refused with 503 past a connection cap, by reason (server_full, address_full).");
     }
 
     public void ConnectionOpened() => connections.Add(1);
@@ -32,6 +34,8 @@ internal sealed class AgentPulseMetrics
     public void FramesSent(int count) => framesSent.Add(count);
 
     public void QueueOverflowed() => queueOverflows.Add(1);
+
+    public void ConnectionRefused(string reason) => refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Resumed(bool recovered) => resumes.Add(1, new KeyValuePair<string, object?>("recovered", recovered));
 }

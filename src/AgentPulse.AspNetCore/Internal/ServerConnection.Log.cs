@@ -18,4 +18,7 @@ internal sealed partial class ServerConnection
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Connection {ConnectionId} sent {Count} invalid frames in the window; closing with 1008.")]
     private static partial void LogFlood(ILogger logger, string connectionId, int count);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Connection {ConnectionId} asked for {Count} subscription patterns, over the cap of {Max}; closing with 1008.")]
+    private static partial void LogTooManyPatterns(ILogger logger, string connectionId, int count, int max);
 }

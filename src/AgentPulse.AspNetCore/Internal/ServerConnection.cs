@@ -31,7 +31,7 @@ internal sealed partial class ServerConnection
     private readonly OutboundQueue outbound;
 
     // Written by the receive loop, read by fan-out.
-    private volatile TypeFilter filter;
+    private volatile TypePatternSet filter;
     // Written by the writer: the highest seq it has handled (sent, or passed over by the filter).
     // Fan-out reads it to tell how far behind the connection is; a heartbeat carries it.
     private long position;
@@ -45,7 +45,9 @@ internal sealed partial class ServerConnection
     private CancellationTokenSource? closeDeadline;
     private bool finished;
 
-    public ServerConnection(WebSocket socket, FrameSink sink, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ClaimsPrincipal user, IReadOnlyList<TypePattern> initialPatterns)
+    private readonly IDisposable place;
+
+    public ServerConnection(WebSocket socket, FrameSink sink, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ClaimsPrincipal user, IReadOnlyList<TypePattern> initialPatterns, IDisposable place)
     {
         this.socket = socket;
         this.sink = sink;
@@ -57,8 +59,9 @@ internal sealed partial class ServerConnection
         this.logger = logger;
         userId = UserIds.Of(user);
         seesEverything = !options.RequireAuthentication;
-        filter = new TypeFilter(initialPatterns);
-        outbound = new OutboundQueue(options.SendQueueCapacity);
+        this.place = place;
+        filter = new TypePatternSet(initialPatterns);
+        outbound = new OutboundQueue(options.SendQueueCapacity, controlBytes: options.MaxControlQueueBytes);
         ConnectionId = Guid.NewGuid().ToString("N")[..12];
         lastSendTimestamp = time.GetTimestamp();
         invalidWindowStart = lastSendTimestamp;
