@@ -16,7 +16,7 @@ public static class AgentPulseApp
         builder.Services.AddAgentPulse(options => builder.Configuration.GetSection("AgentPulse").Bind(options))
             .AddTaskSnapshots()
             .AddEventLog(builder.Configuration);
-        builder.Services.AddOptions<EventsOptions>().Bind(builder.Configuration.GetSection("Events")).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddEvents(builder.Configuration);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("AgentPulse", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());

@@ -28,7 +28,7 @@ public sealed class EventsEndpointTests
         using var http = server.CreateHttpClient();
 
         var response = await http.PostAsync(new Uri("/api/events", UriKind.Relative), Json("""
-            {"specversion":"1.0","id":"ext-1","source":"/agents/external","type":"task.progress",
+            {"specversion":"1.0","id":"ext-1","source":"/publishers/external","type":"task.progress",
              "data":{"taskId":"7f3a","progress":0.42,"stage":"indexing","message":"chunk 21 of 50"}}
             """));
 
@@ -48,7 +48,7 @@ public sealed class EventsEndpointTests
     {
         await using var server = await RunningServer.StartAsync();
         using var http = server.CreateHttpClient();
-        const string Event = """{"id":"same","source":"/agents/external","type":"agent.note","data":{"text":"hi"}}""";
+        const string Event = """{"id":"same","source":"/publishers/external","type":"agent.note","data":{"text":"hi"}}""";
 
         var first = await ReadJsonAsync(await http.PostAsync(new Uri("/api/events", UriKind.Relative), Json(Event, "application/json")));
         var second = await ReadJsonAsync(await http.PostAsync(new Uri("/api/events", UriKind.Relative), Json(Event, "application/json")));
