@@ -1,5 +1,6 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Server.Events;
+using AgentPulse.Server.Security;
 using OpenTelemetry.Metrics;
 
 namespace AgentPulse.Server;
@@ -10,6 +11,8 @@ public static class AgentPulseApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        ServerDefaults.Apply(builder);
+        LogRedaction.Apply(builder.Services);
         var webUi = WebUi.Find();
         webUi.Configure(builder);
         builder.Services.AddProblemDetails();
@@ -26,6 +29,7 @@ public static class AgentPulseApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseOriginCheck();
         app.UseWebSockets();
         app.MapAgentPulse("/ws/agents");
         app.MapEvents();

@@ -36,13 +36,17 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server process; with <paramref name="waitUntilListening"/>, returns once it listens.</summary>
-    public static async Task<ServerProcess> StartAsync(string dataPath, int port = 0, bool waitUntilListening = true)
+    /// <summary>
+    /// Starts the server process; with <paramref name="waitUntilListening"/>, returns once it listens.
+    /// It runs in the test's output folder (where the server's appsettings.json is), or in
+    /// <paramref name="workingDirectory"/>, with <paramref name="arguments"/> in place of the quiet logging the tests use.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string dataPath, int port = 0, bool waitUntilListening = true, string? workingDirectory = null, IReadOnlyList<string>? arguments = null)
     {
         var directory = AppContext.BaseDirectory;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
-            WorkingDirectory = directory,
+            WorkingDirectory = workingDirectory ?? directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -52,9 +56,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             Path.Combine(directory, "AgentPulse.Server.dll"),
             $"--urls=http://127.0.0.1:{port}",
             $"--DataPath={dataPath}",
-            "--Logging:LogLevel:Default=Warning",
-            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
-        })
+        }.Concat(arguments ?? ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"]))
         {
             start.ArgumentList.Add(argument);
         }
@@ -103,6 +105,14 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, as a service manager stops a server: the host stops gracefully and its console log is flushed.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        await process.WaitForExitAsync().WaitAsync(timeout);
     }
 
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>

@@ -96,7 +96,7 @@ internal sealed partial class WebSocketEndpoint(
             return Problem(StatusCodes.Status400BadRequest, "Not a WebSocket request",
                 "This endpoint speaks the AgentPulse protocol over WebSocket: connect with ws:// or wss://.");
         }
-        if (!OriginAllowed(context.Request, opts))
+        if (!OriginPolicy.IsAllowed(context.Request, opts))
         {
             return Problem(StatusCodes.Status403Forbidden, "Origin not allowed",
                 $"Pages from {context.Request.Headers.Origin} may not connect; add the origin to AgentPulse:AllowedOrigins.");
@@ -141,28 +141,6 @@ internal sealed partial class WebSocketEndpoint(
         // As the framework's accept does: a WebSocket outlives any request timeout.
         context.Features.Get<IHttpRequestTimeoutFeature>()?.DisableTimeout();
         return new FrameSink(transport);
-    }
-
-    internal static bool OriginAllowed(HttpRequest request, AgentPulseOptions options)
-    {
-        var origin = request.Headers.Origin.ToString();
-        if (string.IsNullOrEmpty(origin))
-        {
-            return true; // not a browser
-        }
-        var own = $"{request.Scheme}://{request.Host}";
-        if (string.Equals(origin, own, StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-        foreach (var allowed in options.AllowedOrigins)
-        {
-            if (allowed == "*" || string.Equals(allowed.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     internal static bool TryReadQuery(IQueryCollection query, int maxPatterns, out long? after, out string? epoch, out List<TypePattern> patterns, out string problem)

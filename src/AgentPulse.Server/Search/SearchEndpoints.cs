@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
+using AgentPulse.Server.Security;
 using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Search;
@@ -17,6 +18,10 @@ internal static class SearchEndpoints
     private static async Task<IResult> StartAsync(HttpRequest request, SearchAgent agent, IOptions<SearchOptions> options, CancellationToken cancellationToken)
     {
         var opts = options.Value;
+        if (CrossSite.RequireJson(request, "{\"query\":\"agents\",\"top\":10}") is { } notJson)
+        {
+            return notJson;
+        }
         SearchRequest? body;
         try
         {
