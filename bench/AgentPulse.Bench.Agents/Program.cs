@@ -3,6 +3,7 @@
 // results awaited as events through AgentPulse.Client. Bounded: it stops by itself.
 //
 //   dotnet run --project bench/AgentPulse.Bench.Agents -c Release [-- --megabytes 10 --queries 500]
+//   dotnet run --project bench/AgentPulse.Bench.Agents -c Release -- --hostile   (Hostile.cs)
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -14,6 +15,14 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+
+if (args.Contains("--hostile"))
+{
+    var hostile = await Hostile.RunAsync();
+    Console.WriteLine(hostile);
+    await File.WriteAllTextAsync(Path.Combine(FindRepoRoot(), "bench", "results", "hostile.md"), hostile);
+    return;
+}
 
 var megabytes = Arg("--megabytes", 10);
 var queries = Arg("--queries", 500);
@@ -66,14 +75,14 @@ try
     }
 
     var report = $"""
-        Agents benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores; {Build} build; load average at start {LoadAverage()}.
+        Agents benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores; {Build} build; load average at start {Measure.LoadAverage()}.
 
         | Metric | Value |
         |---|---|
         | Text indexed | {bytes.Length / 1024.0 / 1024.0:F1} MB in {document.ChunkCount:N0} chunks |
         | Indexing, upload to `document.indexed` | {indexSeconds:F2} s = **{mbPerSecond:F2} MB/s** |
-        | Search end to end (POST to `search.completed`), p50 / p99 / max | **{Percentile(endToEnd, 50):F2} / {Percentile(endToEnd, 99):F2}** / {endToEnd.Max():F2} ms |
-        | Search in the index (`tookMs`), p50 / p99 | {Percentile(took, 50):F0} / {Percentile(took, 99):F0} ms |
+        | Search end to end (POST to `search.completed`), p50 / p99 / max | **{Measure.Percentile(endToEnd, 50):F2} / {Measure.Percentile(endToEnd, 99):F2}** / {endToEnd.Max():F2} ms |
+        | Search in the index (`tookMs`), p50 / p99 | {Measure.Percentile(took, 50):F0} / {Measure.Percentile(took, 99):F0} ms |
         | Queries | {queries}, 1–3 words each, one at a time |
 
         """;
@@ -87,16 +96,6 @@ finally
     await app.StopAsync();
     await app.DisposeAsync();
     Directory.Delete(data, recursive: true);
-}
-
-static string LoadAverage() =>
-    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-static double Percentile(List<double> values, double p)
-{
-    var sorted = values.Order().ToArray();
-    var rank = (int)Math.Ceiling(p / 100 * sorted.Length) - 1;
-    return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
 }
 
 int Arg(string name, int fallback)

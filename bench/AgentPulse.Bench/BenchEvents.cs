@@ -1,21 +1,21 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using AgentPulse.Protocol;
 
 namespace AgentPulse.Bench;
 
 /// <summary>
-/// The one payload both servers send: a catalog <c>task.progress</c> in its CloudEvents envelope.
+/// The one event every server sends: a catalog <c>task.progress</c> in its CloudEvents envelope.
 /// The envelope's <c>id</c> carries what the load process measures with:
 /// <c>{phase}.{index}.{sentTimestamp}</c>, where the timestamp is <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>
 /// taken just before the event is handed to the server library. On Linux that clock is
 /// CLOCK_MONOTONIC, one clock for every process of the machine (the bench checks this at start).
+/// The payload says the same thing again (<see cref="TaskProgress.Current"/> is index + 1): every load
+/// client decodes it into a <see cref="TaskProgress"/> and the sink checks that field.
 /// </summary>
 internal static class BenchEvents
 {
     public const string Source = "/agents/bench";
-
-    /// <summary>The SignalR hub method the clients listen to.</summary>
-    public const string SignalRMethod = "event";
 
     public static CloudEvent Create(int phase, int index, int count, long sentTimestamp) =>
         CloudEvent.Create(
@@ -43,3 +43,17 @@ internal static class BenchEvents
             && long.TryParse(rest[(second + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out sentTimestamp);
     }
 }
+
+/// <summary>
+/// The event as a SignalR or hand-written client reads it: the envelope's attributes and the payload as
+/// a typed <see cref="TaskProgress"/>, in one pass (source-generated). The attributes it does not name
+/// (<c>specversion</c>, <c>datacontenttype</c>) are skipped.
+/// </summary>
+internal sealed record TaskProgressEvent(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("seq")] long Seq,
+    [property: JsonPropertyName("time")] DateTimeOffset? Time,
+    [property: JsonPropertyName("subject")] string? Subject,
+    [property: JsonPropertyName("data")] TaskProgress Data);

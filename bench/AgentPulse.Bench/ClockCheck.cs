@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using AgentPulse.Bench.Server;
 
 namespace AgentPulse.Bench;
 
@@ -12,9 +11,9 @@ namespace AgentPulse.Bench;
 /// </summary>
 internal static class ClockCheck
 {
-    public static async Task<string> RunAsync(CancellationToken cancellationToken)
+    public static async Task<string> RunAsync(Column column, GcMode gc, CancellationToken cancellationToken)
     {
-        var server = await ServerProcess.StartAsync(ServerKind.AgentPulse, cancellationToken);
+        var server = await ServerProcess.StartAsync(column, gc, cancellationToken);
         try
         {
             var worst = TimeSpan.Zero;

@@ -1,16 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using AgentPulse.Protocol;
 
 namespace AgentPulse.Bench;
 
 /// <summary>
-/// <c>--micro</c>: what a client spends reading one event frame, in-process. Compares the protocol's
-/// <see cref="CloudEvent"/> as <c>AgentPulseJsonContext</c> reads it (with <c>data</c> parsed into a
-/// <c>JsonDocument</c>) with the same envelope as a plain source-generated type with setters, and with
-/// <c>data</c> left unparsed. Evidence for the profile notes in docs/performance.md; bounded (8 rounds of 200,000).
+/// <c>--micro</c>: what a client spends decoding one event frame into its typed payload, in-process, as
+/// each load client of the bench does it: AgentPulse.Client's way (<see cref="CloudEvent.Parse"/>, then
+/// <see cref="CloudEvent.GetData{T}"/> from the kept UTF-8), and the one-pass typed envelope the SignalR
+/// and hand-written clients use (<see cref="TaskProgressEvent"/>). Bounded (8 rounds of 200,000).
 /// </summary>
 internal static class Micro
 {
@@ -19,11 +18,11 @@ internal static class Micro
         var cloudEvent = BenchEvents.Create(1, 20, 50, Stopwatch.GetTimestamp()) with { Seq = 1042 };
         var frame = Frames.Event(cloudEvent);
         Console.WriteLine($"One task.progress frame, {frame.Length} bytes; best and median of 8 rounds of 200,000:");
-        var cases = new (string Name, Func<byte[], string> Read)[]
+        var cases = new (string Name, Func<byte[], long?> Read)[]
         {
-            ("CloudEvent, as the protocol reads it", f => JsonSerializer.Deserialize(f, AgentPulseJsonContext.Default.CloudEvent)!.Id),
-            ("same envelope with setters", f => JsonSerializer.Deserialize(f, MicroJsonContext.Default.SettableEvent)!.Id),
-            ("setters, data not parsed", f => JsonSerializer.Deserialize(f, MicroJsonContext.Default.EnvelopeOnly)!.Id),
+            ("CloudEvent.Parse + GetData<TaskProgress>", f => CloudEvent.Parse(f).GetData<TaskProgress>()!.Current),
+            ("TaskProgressEvent, one typed pass", f => JsonSerializer.Deserialize(f, LoadJsonContext.Default.TaskProgressEvent)!.Data.Current),
+            ("CloudEvent (serializer) + GetData", f => JsonSerializer.Deserialize(f, AgentPulseJsonContext.Default.CloudEvent)!.GetData<TaskProgress>()!.Current),
         };
         foreach (var (name, read) in cases)
         {
@@ -46,38 +45,8 @@ internal static class Micro
                 bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / n;
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {name,-36} {times.Min():F2} µs (median {Stats.Median(times):F2}), {bytes} B allocated per event"));
+                $"  {name,-42} {times.Min():F2} µs (median {Stats.Median(times):F2}), {bytes} B allocated per event"));
         }
         return 0;
     }
 }
-
-internal sealed class SettableEvent
-{
-    [JsonPropertyName("specversion")] public string SpecVersion { get; set; } = "1.0";
-    [JsonPropertyName("id")] public string Id { get; set; } = "";
-    [JsonPropertyName("source")] public string Source { get; set; } = "";
-    [JsonPropertyName("type")] public string Type { get; set; } = "";
-    [JsonPropertyName("time")] public DateTimeOffset? Time { get; set; }
-    [JsonPropertyName("subject")] public string? Subject { get; set; }
-    [JsonPropertyName("seq")] public long Seq { get; set; }
-    [JsonPropertyName("datacontenttype")] public string? DataContentType { get; set; }
-    [JsonPropertyName("data")] public JsonElement? Data { get; set; }
-}
-
-internal sealed class EnvelopeOnly
-{
-    [JsonPropertyName("specversion")] public string SpecVersion { get; set; } = "1.0";
-    [JsonPropertyName("id")] public string Id { get; set; } = "";
-    [JsonPropertyName("source")] public string Source { get; set; } = "";
-    [JsonPropertyName("type")] public string Type { get; set; } = "";
-    [JsonPropertyName("time")] public DateTimeOffset? Time { get; set; }
-    [JsonPropertyName("subject")] public string? Subject { get; set; }
-    [JsonPropertyName("seq")] public long Seq { get; set; }
-    [JsonPropertyName("datacontenttype")] public string? DataContentType { get; set; }
-}
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(SettableEvent))]
-[JsonSerializable(typeof(EnvelopeOnly))]
-internal sealed partial class MicroJsonContext : JsonSerializerContext;

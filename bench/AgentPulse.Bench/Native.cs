@@ -20,9 +20,13 @@ internal static partial class Native
     [DllImport("libc", SetLastError = true)]
     private static extern int setrlimit(int resource, in RLimit limit);
 
-    /// <summary>Raises the soft limit of open files to the hard limit (children inherit it).</summary>
+    /// <summary>
+    /// Raises the limit of open files to <paramref name="wanted"/> (soft and hard: raising the hard limit
+    /// needs privilege, root or CAP_SYS_RESOURCE), or else the soft limit to the hard one. The server
+    /// processes inherit it.
+    /// </summary>
     /// <returns>The soft and hard limits after, or <c>null</c> when not on Linux or the call failed.</returns>
-    public static (ulong Soft, ulong Hard)? RaiseOpenFileLimit()
+    public static (ulong Soft, ulong Hard)? RaiseOpenFileLimit(ulong wanted)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -33,6 +37,14 @@ internal static partial class Native
             if (getrlimit(RlimitNofile, out var limit) != 0)
             {
                 return null;
+            }
+            if (limit.Max < wanted)
+            {
+                var raised = new RLimit { Current = wanted, Max = wanted };
+                if (setrlimit(RlimitNofile, in raised) == 0)
+                {
+                    limit = raised;
+                }
             }
             if (limit.Current < limit.Max)
             {

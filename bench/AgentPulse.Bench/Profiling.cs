@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using AgentPulse.Bench.Load;
-using AgentPulse.Bench.Server;
 
 namespace AgentPulse.Bench;
 
 /// <summary>
-/// <c>--profile agentpulse|signalr [--size N] [--seconds S] [--rate R]</c>: one server, N connections, then
+/// <c>--profile agentpulse|raw|signalr [--size N] [--seconds S] [--rate R] [--idle S] [--gc server|workstation]</c>: one server, N connections, then
 /// back-to-back bursts (or a steady rate) for S seconds, so that <c>dotnet-trace collect -p PID</c> or
 /// <c>dotnet-counters</c> can attach to the server. Prints <c>PROFILE-READY pid=…</c> when the
 /// connections are up, and waits <see cref="AttachDelay"/> before loading. Bounded in time.
@@ -17,17 +16,21 @@ internal static class Profiling
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var kind = ServerKind.AgentPulse;
+        var column = Columns.AgentPulse;
+        var gc = GcModes.Shipped();
         int size = 1000, seconds = 15, rate = 0, idle = 0;
         for (var i = 0; i + 1 < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--profile":
-                    kind = Enum.Parse<ServerKind>(args[++i], ignoreCase: true);
+                    column = Columns.Find(args[++i]);
+                    break;
+                case "--gc":
+                    gc = GcModes.Parse(args[++i]);
                     break;
                 case "--size":
-                    size = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 15_000);
+                    size = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 20_000);
                     break;
                 case "--seconds":
                     seconds = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 120);
@@ -41,18 +44,20 @@ internal static class Profiling
             }
         }
 
-        var server = await ServerProcess.StartAsync(kind, cancellationToken);
-        var set = new ConnectionSet(Runner.ClientFor(kind, args.Contains("--raw")), server.BaseAddress);
+        var server = await ServerProcess.StartAsync(column, gc, cancellationToken);
+        var set = new ConnectionSet(column.Clients, server.BaseAddress);
         try
         {
             if (idle > 0)
             {
                 // RSS per idle connection, as the bench measures it: past 100 warm connections, after a full GC.
                 await set.OpenAsync(100, 100, TimeSpan.FromSeconds(120), cancellationToken);
+                await server.WaitForConnectionsAsync(c => c >= set.Count, TimeSpan.FromSeconds(30), cancellationToken);
                 var heapBefore = await server.CollectGarbageAsync(cancellationToken);
                 await Task.Delay(500, cancellationToken);
                 var before = server.ReadRssKib();
                 await set.OpenAsync(size, 100, TimeSpan.FromSeconds(120), cancellationToken);
+                await server.WaitForConnectionsAsync(c => c >= set.Count, TimeSpan.FromSeconds(30), cancellationToken);
                 var heapAfter = await server.CollectGarbageAsync(cancellationToken);
                 await Task.Delay(500, cancellationToken);
                 var after = server.ReadRssKib();
@@ -62,8 +67,9 @@ internal static class Profiling
             else
             {
                 await set.OpenAsync(size, 100, TimeSpan.FromSeconds(120), cancellationToken);
+                await server.WaitForConnectionsAsync(c => c >= set.Count, TimeSpan.FromSeconds(30), cancellationToken);
             }
-            Console.WriteLine($"PROFILE-READY pid={server.Pid} kind={kind} connections={size}");
+            Console.WriteLine($"PROFILE-READY pid={server.Pid} load={Environment.ProcessId} column={column.Id} gc={gc} connections={size}");
             if (idle > 0)
             {
                 // Idle connections only (for a gcdump or RSS look).

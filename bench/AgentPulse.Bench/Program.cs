@@ -3,25 +3,20 @@ using System.Globalization;
 using AgentPulse.Bench;
 using AgentPulse.Bench.Server;
 
-// `AgentPulse.Bench [--quick] [--runs N]`: the load process, which starts the servers.
-// `AgentPulse.Bench server --kind agentpulse|signalr --port N`: one server (started by the load process).
+// `AgentPulse.Bench [--quick] [options]`: the load process, which starts the servers.
+// `AgentPulse.Bench server --kind agentpulse|signalr|raw -- HOST-ARGS`: one server (started by the load process).
 if (args.Length > 0 && args[0] == "server")
 {
     var kind = ServerKind.AgentPulse;
-    var port = 0;
-    for (var i = 1; i + 1 < args.Length; i += 2)
+    var separator = Array.IndexOf(args, "--");
+    for (var i = 1; i + 1 < (separator < 0 ? args.Length : separator); i += 2)
     {
-        switch (args[i])
+        if (args[i] == "--kind")
         {
-            case "--kind":
-                kind = Enum.Parse<ServerKind>(args[i + 1], ignoreCase: true);
-                break;
-            case "--port":
-                port = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-                break;
+            kind = Enum.Parse<ServerKind>(args[i + 1], ignoreCase: true);
         }
     }
-    return await BenchServer.RunAsync(kind, port);
+    return await BenchServer.RunAsync(kind, separator < 0 ? [] : args[(separator + 1)..]);
 }
 
 if (args.Contains("--micro"))
@@ -38,10 +33,15 @@ if (args.Contains("--profile"))
         profileStop.Cancel();
     };
     AppDomain.CurrentDomain.ProcessExit += (_, _) => ServerProcess.KillAll();
-    Native.RaiseOpenFileLimit();
+    Native.RaiseOpenFileLimit(40_000);
     try
     {
         return await Profiling.RunAsync(args, profileStop.Token);
+    }
+    catch (ArgumentException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return 2;
     }
     finally
     {
@@ -60,65 +60,97 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 2;
 }
 
+var log = new Transcript(Console.Out);
+
 #if DEBUG
-Console.WriteLine("warning: a Debug build; measure with -c Release.");
+log.WriteLine("warning: a Debug build; measure with -c Release.");
 #endif
 
 using var stop = new CancellationTokenSource(settings.Deadline);
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
-    Console.WriteLine("Stopping…");
+    log.WriteLine("Stopping…");
     stop.Cancel();
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => ServerProcess.KillAll();
 
-var limits = Native.RaiseOpenFileLimit();
+// Each connection is a file in the load process and in the server (which inherits the limit).
+var needed = (ulong)Math.Max(settings.RssConnections, settings.ScaleConnections) + 20_000;
+var limits = Native.RaiseOpenFileLimit(needed);
+settings = settings.WithinOpenFileLimit(limits?.Soft);
 var machine = MachineFacts.Read(limits);
-var needed = settings.HeldConnections + 200;
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"AgentPulse bench ({(settings.Quick ? "quick" : "full")}): {settings.Runs} runs per server, alternating. {machine.Cores} cores, {machine.Memory}, open files {machine.OpenFileLimit}, load {machine.Load}."));
-if (limits is { } l && (ulong)needed > l.Soft)
+var command = "dotnet run --project bench/AgentPulse.Bench -c Release" + (args.Length > 0 ? " -- " + string.Join(' ', args) : "");
+log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"AgentPulse bench ({(settings.Quick ? "quick" : "full")}): {settings.Runs} runs per column ({string.Join(", ", settings.Columns.Select(c => c.Name))}), servers on {settings.Gc.Name()}. {machine.Cores} cores, {machine.Memory}, open files {machine.OpenFileLimit}, load {machine.Load}."));
+if (settings.ScaleLimit is { } scaleLimit)
 {
-    Console.WriteLine($"warning: {needed} open files are needed per process for {settings.HeldConnections} connections; the limit is {l.Soft} (raise it with `ulimit -n`).");
+    log.WriteLine($"warning: {scaleLimit}.");
 }
 
 var started = DateTimeOffset.UtcNow;
 var clock = Stopwatch.StartNew();
 var runs = new List<RunResult>();
 var clockCheck = "not checked";
+var runner = new Runner(settings, log);
+
+async Task RunAsync(string label, Func<Task<RunResult>> run, Column column, int number, string section)
+{
+    log.WriteLine($"  {label}:");
+    try
+    {
+        runs.Add(await run());
+    }
+    catch (Exception ex) when (!stop.IsCancellationRequested && ex is not OutOfMemoryException)
+    {
+        log.WriteLine($"    run failed: {ex.GetType().Name}: {ex.Message}");
+        var failed = new RunResult(column, number, section);
+        failed.Notes.Add($"run failed: {ex.GetType().Name}: {ex.Message}");
+        runs.Add(failed);
+    }
+}
+
 try
 {
-    clockCheck = await ClockCheck.RunAsync(stop.Token);
-    Console.WriteLine($"Clock: {clockCheck}");
-    var runner = new Runner(settings, Console.Out);
-    Console.WriteLine("  warming up the load process (not measured)");
-    foreach (var kind in new[] { ServerKind.AgentPulse, ServerKind.SignalR })
+    clockCheck = await ClockCheck.RunAsync(settings.Columns[0], settings.Gc, stop.Token);
+    log.WriteLine($"Clock: {clockCheck}");
+    log.WriteLine("  warming up the load process (not measured)");
+    foreach (var column in settings.Columns)
     {
-        await runner.WarmUpLoadProcessAsync(kind, stop.Token);
+        await runner.WarmUpLoadProcessAsync(column, settings.Gc, stop.Token);
     }
     for (var run = 1; run <= settings.Runs; run++)
     {
-        foreach (var kind in new[] { ServerKind.AgentPulse, ServerKind.SignalR })
+        foreach (var column in settings.Columns)
         {
-            Console.WriteLine($"  {kind} run {run}:");
-            try
+            var number = run;
+            await RunAsync($"{column.Name} run {run}", () => runner.RunOnceAsync(column, number, Sections.Main, settings.Gc, everything: true, stop.Token), column, run, Sections.Main);
+        }
+    }
+    if (settings.CompareGc)
+    {
+        var other = settings.Gc.Other();
+        for (var run = 1; run <= settings.GcRuns; run++)
+        {
+            foreach (var column in settings.Columns)
             {
-                runs.Add(await runner.RunOnceAsync(kind, run, stop.Token));
+                var number = run;
+                await RunAsync($"{column.Name} on {other.Name()}, run {run}", () => runner.RunOnceAsync(column, number, Sections.Gc, other, everything: false, stop.Token), column, run, Sections.Gc);
             }
-            catch (Exception ex) when (!stop.IsCancellationRequested && ex is not OutOfMemoryException)
-            {
-                Console.WriteLine($"    run failed: {ex.GetType().Name}: {ex.Message}");
-                var failed = new RunResult(kind, run);
-                failed.Notes.Add($"run failed: {ex.GetType().Name}: {ex.Message}");
-                runs.Add(failed);
-            }
+        }
+    }
+    if (settings.ScaleConnections > 0)
+    {
+        var scale = new Scale(settings, runner, log);
+        foreach (var column in settings.Columns)
+        {
+            await RunAsync(string.Create(CultureInfo.InvariantCulture, $"{column.Name}, {settings.ScaleConnections:N0} idle connections"), () => scale.RunAsync(column, settings.Gc, stop.Token), column, 1, Sections.Scale);
         }
     }
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {
-    Console.WriteLine("Stopped (Ctrl+C or the deadline): reporting what was measured.");
+    log.WriteLine("Stopped (Ctrl+C or the deadline): reporting what was measured.");
 }
 finally
 {
@@ -127,12 +159,13 @@ finally
 
 // Other work on the machine shows in the load average: say what it was at both ends.
 machine = machine with { Load = $"{machine.Load} at start, {MachineFacts.Read(limits).Load} at end" };
-var report = Report.Build(settings, runs, started, clock.Elapsed, clockCheck, machine);
+var report = Report.Build(settings, command, runs, started, clock.Elapsed, clockCheck, machine);
 var markdown = Report.Markdown(report);
 Directory.CreateDirectory(settings.OutputDirectory);
 await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "latest.md"), markdown);
 await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "latest.json"), Report.Json(report));
+await File.WriteAllTextAsync(Path.Combine(settings.OutputDirectory, "latest.log"), log.ToString());
 Console.WriteLine();
 Console.WriteLine(markdown);
-Console.WriteLine($"Written to {Path.Combine(settings.OutputDirectory, "latest.md")} and latest.json.");
+Console.WriteLine($"Written to {Path.Combine(settings.OutputDirectory, "latest.md")}, latest.json and latest.log (the progress lines).");
 return 0;

@@ -15,15 +15,18 @@ internal sealed class ServerProcess : IAsyncDisposable
     private static readonly ConcurrentDictionary<int, Process> Running = new();
     private readonly Process process;
 
-    private ServerProcess(ServerKind kind, Process process, Uri baseAddress)
+    private readonly string? dataPath;
+
+    private ServerProcess(Column column, Process process, Uri baseAddress, string? dataPath)
     {
-        Kind = kind;
+        Column = column;
         this.process = process;
+        this.dataPath = dataPath;
         BaseAddress = baseAddress;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
 
-    public ServerKind Kind { get; }
+    public Column Column { get; }
 
     public Uri BaseAddress { get; }
 
@@ -31,7 +34,13 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int Pid => process.Id;
 
-    public static async Task<ServerProcess> StartAsync(ServerKind kind, CancellationToken cancellationToken)
+    public bool HasExited => process.HasExited;
+
+    /// <summary>Runtime settings for the servers only, to try a configuration: <c>BENCH_SERVER_ENV="DOTNET_GCgen0size=4000000;…"</c>. The report names them.</summary>
+    public static string ExtraEnvironment => Environment.GetEnvironmentVariable("BENCH_SERVER_ENV") ?? "";
+
+    /// <summary>Starts the column's server with the given GC, and waits until it listens.</summary>
+    public static async Task<ServerProcess> StartAsync(Column column, GcMode gc, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo
         {
@@ -39,6 +48,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
         };
         // Run this same executable in server mode (the apphost, or `dotnet AgentPulse.Bench.dll`).
         var self = Environment.ProcessPath ?? "dotnet";
@@ -49,12 +59,27 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
         info.ArgumentList.Add("server");
         info.ArgumentList.Add("--kind");
-        info.ArgumentList.Add(kind.ToString().ToLowerInvariant());
-        info.ArgumentList.Add("--port");
-        info.ArgumentList.Add("0");
+        info.ArgumentList.Add(column.Kind.ToString().ToLowerInvariant());
+        info.ArgumentList.Add("--");
+        // The host: a free port on loopback, and appsettings.json of AgentPulse.Server (copied beside
+        // the bench) for every kind, so that all log at the same levels.
+        info.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        info.ArgumentList.Add($"--contentRoot={AppContext.BaseDirectory}");
+        string? dataPath = null;
+        if (column.Kind == ServerKind.AgentPulse)
+        {
+            dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-bench", Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dataPath);
+            info.ArgumentList.Add($"--DataPath={dataPath}");
+        }
+        foreach (var arg in column.ServerArgs)
+        {
+            info.ArgumentList.Add(arg);
+        }
 
-        // Runtime settings for the servers only (both kinds), to try a configuration: "DOTNET_gcServer=0;DOTNET_GCgen0size=4000000".
-        foreach (var pair in (Environment.GetEnvironmentVariable("BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        // Every server gets its GC from here, whatever its runtimeconfig.json says (the environment wins).
+        info.Environment["DOTNET_gcServer"] = gc == GcMode.Server ? "1" : "0";
+        foreach (var pair in ExtraEnvironment.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             if (eq > 0)
@@ -65,6 +90,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the server process.");
         Running[process.Id] = process;
+        var name = column.Name;
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {
@@ -77,21 +103,22 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             if (!string.IsNullOrWhiteSpace(e.Data))
             {
-                Console.Error.WriteLine($"  [{kind} server {process.Id}] {e.Data}");
+                Console.Error.WriteLine($"  [{name} server {process.Id}] {e.Data}");
             }
         };
-        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"The {kind} server exited with {process.ExitCode} before it listened."));
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"The {name} server exited with {process.ExitCode} before it listened."));
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
-            var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
-            return new ServerProcess(kind, process, new Uri(address.EndsWith('/') ? address : address + "/"));
+            var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            return new ServerProcess(column, process, new Uri(address.EndsWith('/') ? address : address + "/"), dataPath);
         }
         catch
         {
             Kill(process);
+            DeleteData(dataPath);
             throw;
         }
     }
@@ -123,6 +150,29 @@ internal sealed class ServerProcess : IAsyncDisposable
     public async Task<long> ConnectionCountAsync(CancellationToken cancellationToken) =>
         (await Http.GetFromJsonAsync("bench/connections", BenchJsonContext.Default.CountReply, cancellationToken))!.Count;
 
+    /// <summary>Polls the server's connection count until <paramref name="done"/> says so, at most <paramref name="timeout"/>.</summary>
+    /// <returns>The last count read, and whether it was done.</returns>
+    public async Task<(long Count, bool Done)> WaitForConnectionsAsync(Func<long, bool> done, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            var count = await ConnectionCountAsync(cancellationToken);
+            if (done(count))
+            {
+                return (count, true);
+            }
+            if (Stopwatch.GetTimestamp() > until)
+            {
+                return (count, false);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken);
+        }
+    }
+
+    public async Task<ServerInfo> InfoAsync(CancellationToken cancellationToken) =>
+        (await Http.GetFromJsonAsync("bench/info", BenchJsonContext.Default.ServerInfo, cancellationToken))!;
+
     /// <summary>A full, compacting GC in the server.</summary>
     /// <returns>The server's managed heap after it, in bytes.</returns>
     public async Task<long> CollectGarbageAsync(CancellationToken cancellationToken)
@@ -139,7 +189,23 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         Http.Dispose();
         Kill(process);
+        DeleteData(dataPath);
         return ValueTask.CompletedTask;
+    }
+
+    private static void DeleteData(string? path)
+    {
+        try
+        {
+            if (path is not null && Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A temporary folder; the OS cleans it up.
+        }
     }
 
     private static void Kill(Process process)

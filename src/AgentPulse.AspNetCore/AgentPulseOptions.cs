@@ -83,4 +83,11 @@ public sealed class AgentPulseOptions
     /// a connection sees public events and its own user's (default: <c>false</c>: the single local user sees everything).
     /// </summary>
     public bool RequireAuthentication { get; set; }
+
+    /// <summary>
+    /// The authentication scheme that checks the token of an <c>authenticate</c> op (the in-band token refresh),
+    /// given as <c>Authorization: Bearer &lt;token&gt;</c> on the WebSocket's path, so it is validated exactly as a
+    /// request's token is (default: <c>null</c>: the app's default authenticate scheme).
+    /// </summary>
+    public string? AuthenticationScheme { get; set; }
 }

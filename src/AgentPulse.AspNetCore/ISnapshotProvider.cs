@@ -14,7 +14,8 @@ public interface ISnapshotProvider
     /// snapshot reflects exactly every event up to the welcome's seq and live events follow from the
     /// next one: answer from memory, quickly, and never block.
     /// </summary>
-    /// <param name="user">The connection's user; unauthenticated when authentication is off (who then sees everything).</param>
+    /// <param name="user">The connection's user when <see cref="AgentPulseOptions.RequireAuthentication"/> is on; an anonymous
+    /// user otherwise, who sees everything (even when the request did carry a token).</param>
     IReadOnlyList<TaskRecord> GetSnapshot(ClaimsPrincipal user);
 }
 

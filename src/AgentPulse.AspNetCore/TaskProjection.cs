@@ -102,7 +102,7 @@ public sealed class TaskProjection : ISnapshotProvider, IEventObserver
 /// <summary>How AgentPulse names the user of a request.</summary>
 public static class UserIds
 {
-    /// <summary>The user's id: the <c>NameIdentifier</c> claim, else the name; <c>null</c> when not authenticated.</summary>
+    /// <summary>The user's id: the <c>NameIdentifier</c> claim, else <c>sub</c> (a JWT's subject, when inbound claims are not mapped), else the name; <c>null</c> when not authenticated.</summary>
     public static string? Of(ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -110,6 +110,6 @@ public static class UserIds
         {
             return null;
         }
-        return user.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? user.Identity.Name;
+        return user.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? user.FindFirst("sub")?.Value ?? user.Identity.Name;
     }
 }

@@ -60,4 +60,13 @@ public sealed partial class AgentPulseClient
 
     [LoggerMessage(EventId = 19, Level = LogLevel.Error, Message = "The reconnect policy {Policy} failed; giving up.")]
     private static partial void LogPolicyFailed(ILogger logger, string policy, Exception exception);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Access token refreshed in band; it expires in {Seconds} s.")]
+    private static partial void LogTokenRefreshed(ILogger logger, long? seconds);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "No new access token to refresh with ({Problem}); the server closes the connection with 4001 when the current one expires.")]
+    private static partial void LogTokenRefreshFailed(ILogger logger, string problem, Exception? exception);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Debug, Message = "The access token expires in {Seconds} s; refreshing it in {Wait}.")]
+    private static partial void LogRefreshScheduled(ILogger logger, long seconds, TimeSpan wait);
 }

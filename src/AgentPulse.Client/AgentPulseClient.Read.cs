@@ -98,6 +98,12 @@ public sealed partial class AgentPulseClient
                         LogSessionError(logger, error.Code, error.Message);
                     }
                     return;
+                case EventTypes.SessionAuthenticated:
+                    if (JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.SessionFrameSessionAuthenticated) is { Data: { } authenticated })
+                    {
+                        OnAuthenticated(connection, authenticated);
+                    }
+                    return;
                 case EventTypes.SessionSubscribed:
                     if (JsonSerializer.Deserialize(frame.Span, AgentPulseJsonContext.Default.SessionFrameSessionSubscribed) is { Data.Types: { } types })
                     {
@@ -131,6 +137,7 @@ public sealed partial class AgentPulseClient
         connection.Welcomed = true;
         connection.SetTimeout(heartbeatTimeout ?? TimeSpan.FromSeconds(2 * Math.Max(1, welcome.HeartbeatSeconds)));
         connection.ExpectedResync = position.Welcome(welcome);
+        ScheduleTokenRefresh(connection, welcome.TokenExpiresInSeconds);
         LogWelcome(logger, welcome.ConnectionId, welcome.Recovered, welcome.Seq, welcome.Epoch);
         run.DrainReconnectNow();
         SetStatus(status with { State = ConnectionState.Connected, Attempt = 0, NextDelay = null, Reason = null, Exception = null, GaveUp = false, ConnectionId = welcome.ConnectionId });

@@ -10,7 +10,7 @@ public sealed partial class AgentPulseClient
     /// <summary>How long a liveness check by <see cref="ReconnectNowAsync"/> waits for the server.</summary>
     internal static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
-    // Wakes the send loop: the subscriptions' union changed, or a ping is wanted (pingWanted).
+    // Wakes the send loop: the subscriptions' union changed, a ping is wanted (pingWanted), or a new token waits (Connection.PendingToken).
     private readonly Channel<bool> sendWanted = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private int pingWanted;
@@ -22,7 +22,7 @@ public sealed partial class AgentPulseClient
         sendWanted.Writer.TryWrite(true);
     }
 
-    /// <summary>The only writer of the socket (besides its close): keeps the server's filter equal to the subscriptions' union, and sends the pings of liveness checks.</summary>
+    /// <summary>The only writer of the socket (besides its close): keeps the server's filter equal to the subscriptions' union, sends refreshed access tokens and the pings of liveness checks.</summary>
     private async Task SendLoopAsync(Connection connection, string[] sent)
     {
         try
@@ -42,6 +42,10 @@ public sealed partial class AgentPulseClient
                     await SendAsync(connection, new ClientOperation { Op = ClientOps.Unsubscribe, Types = remove }).ConfigureAwait(false);
                 }
                 sent = wanted;
+                if (connection.TakePendingToken() is { } token)
+                {
+                    await SendAsync(connection, new ClientOperation { Op = ClientOps.Authenticate, Token = token }).ConfigureAwait(false);
+                }
                 if (Interlocked.Exchange(ref pingWanted, 0) == 1)
                 {
                     await SendAsync(connection, new ClientOperation { Op = ClientOps.Ping, Id = "liveness" }).ConfigureAwait(false);

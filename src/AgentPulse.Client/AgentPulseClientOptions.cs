@@ -53,8 +53,12 @@ public sealed class AgentPulseClientOptions
     public IReconnectPolicy ReconnectPolicy { get; set; } = new ExponentialBackoffReconnectPolicy();
 
     /// <summary>
-    /// Gives the access token, called before every connect (so that a refreshed token is used), sent as
-    /// the <c>access_token</c> query parameter (browsers cannot set headers on a WebSocket handshake).
+    /// Gives the access token, as SignalR's <c>AccessTokenProvider</c> does: called before every connect (sent as
+    /// the <c>access_token</c> query parameter; browsers cannot set headers on a WebSocket handshake), and again
+    /// before the connection's token expires (when the server's welcome says it does: a minute before, or at four
+    /// fifths of the time left when that is shorter), to send the new token in band (<c>{"op":"authenticate"}</c>)
+    /// so the connection stays. A refresh that gives no token, or one the server refuses, leaves the server to
+    /// close with 4001 at expiry, which is final. Called on a thread-pool thread (the page's thread in the browser).
     /// <c>null</c>, or a provider that returns <c>null</c>, sends none (default: <c>null</c>).
     /// </summary>
     public Func<CancellationToken, ValueTask<string?>>? AccessTokenProvider { get; set; }

@@ -17,6 +17,16 @@ public static class AgentPulseClientServiceCollectionExtensions
     /// <param name="configure">Sets the options; <see cref="AgentPulseClientOptions.Url"/> at least.</param>
     public static IServiceCollection AddAgentPulseClient(this IServiceCollection services, Action<AgentPulseClientOptions> configure)
     {
+        ArgumentNullException.ThrowIfNull(configure);
+        return services.AddAgentPulseClient((_, options) => configure(options));
+    }
+
+    /// <summary>
+    /// As <see cref="AddAgentPulseClient(IServiceCollection, Action{AgentPulseClientOptions})"/>, with the app's services at hand,
+    /// for options that come from them (an <see cref="AgentPulseClientOptions.AccessTokenProvider"/> from a sign-in service).
+    /// </summary>
+    public static IServiceCollection AddAgentPulseClient(this IServiceCollection services, Action<IServiceProvider, AgentPulseClientOptions> configure)
+    {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.TryAddSingleton(sp =>
@@ -30,7 +40,7 @@ public static class AgentPulseClientServiceCollectionExtensions
             {
                 options.TimeProvider = timeProvider;
             }
-            configure(options);
+            configure(sp, options);
             return new AgentPulseClient(options);
         });
         services.TryAddSingleton<IAgentPulseClient>(sp => sp.GetRequiredService<AgentPulseClient>());

@@ -30,6 +30,7 @@ namespace AgentPulse.Protocol;
 [JsonSerializable(typeof(SessionFrame<SessionSubscribed>))]
 [JsonSerializable(typeof(SessionFrame<SessionPong>))]
 [JsonSerializable(typeof(SessionFrame<SessionError>))]
+[JsonSerializable(typeof(SessionFrame<SessionAuthenticated>))]
 [JsonSerializable(typeof(ClientOperation))]
 [JsonSerializable(typeof(DocumentRecord))]
 [JsonSerializable(typeof(DocumentList))]
@@ -41,6 +42,9 @@ namespace AgentPulse.Protocol;
 [JsonSerializable(typeof(SearchTaskResult))]
 [JsonSerializable(typeof(EventAccepted))]
 [JsonSerializable(typeof(EventsAccepted))]
+[JsonSerializable(typeof(AuthInfo))]
+[JsonSerializable(typeof(DevelopmentTokenRequest))]
+[JsonSerializable(typeof(AccessTokenIssued))]
 public sealed partial class AgentPulseJsonContext : JsonSerializerContext;
 
 /// <summary>Writes timestamps as RFC 3339 UTC with milliseconds (<c>2026-11-25T17:00:00.123Z</c>), as JavaScript's <c>Date.toISOString</c> does; reads any RFC 3339 offset.</summary>

@@ -29,6 +29,9 @@ public static class EventTypes
     /// <summary>An error that keeps the connection (<see cref="SessionError"/>).</summary>
     public const string SessionError = "session.error";
 
+    /// <summary>The answer to authenticate (<see cref="SessionAuthenticated"/>).</summary>
+    public const string SessionAuthenticated = "session.authenticated";
+
     /// <summary>The prefix of every session frame type.</summary>
     public const string SessionPrefix = "session.";
 

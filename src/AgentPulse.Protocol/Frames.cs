@@ -28,6 +28,9 @@ public static class Frames
     /// <summary><c>session.pong</c>.</summary>
     public static byte[] Pong(string? id) => Session(EventTypes.SessionPong, new SessionPong(id), AgentPulseJsonContext.Default.SessionFrameSessionPong);
 
+    /// <summary><c>session.authenticated</c>.</summary>
+    public static byte[] Authenticated(long? tokenExpiresInSeconds) => Session(EventTypes.SessionAuthenticated, new SessionAuthenticated(tokenExpiresInSeconds), AgentPulseJsonContext.Default.SessionFrameSessionAuthenticated);
+
     /// <summary><c>session.error</c>.</summary>
     public static byte[] Error(string code, string message) => Session(EventTypes.SessionError, new SessionError(code, message), AgentPulseJsonContext.Default.SessionFrameSessionError);
 

@@ -15,7 +15,19 @@ public sealed record SessionFrame<TData>(
 /// <param name="Seq">The last seq that this connection has been brought up to (by replay or snapshot); live events follow from the next one.</param>
 /// <param name="Recovered">Whether a resume with <c>after</c> was honoured; when <c>false</c>, a <c>session.snapshot</c> follows.</param>
 /// <param name="HeartbeatSeconds">The server sends something at least this often.</param>
-public sealed record SessionWelcome(int ProtocolVersion, string ConnectionId, string Epoch, long Seq, bool Recovered, int HeartbeatSeconds);
+/// <param name="TokenExpiresInSeconds">
+/// When authentication is on and the connection's access token expires: the seconds until it does. The
+/// server closes with 4001 then, unless the client sends an <c>authenticate</c> op with a new token first.
+/// <c>null</c> (and left out of the frame) when there is no token or it does not expire.
+/// </param>
+public sealed record SessionWelcome(
+    int ProtocolVersion,
+    string ConnectionId,
+    string Epoch,
+    long Seq,
+    bool Recovered,
+    int HeartbeatSeconds,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? TokenExpiresInSeconds = null);
 
 /// <summary><c>session.snapshot</c>: active and recently finished tasks, as of the welcome's seq.</summary>
 public sealed record SessionSnapshot(IReadOnlyList<TaskRecord> Tasks);
@@ -28,6 +40,11 @@ public sealed record SessionSubscribed(IReadOnlyList<string> Types);
 
 /// <summary><c>session.pong</c>: the answer to a ping, with its id.</summary>
 public sealed record SessionPong(string? Id);
+
+/// <summary><c>session.authenticated</c>: the answer to an <c>authenticate</c> op whose token the server took.</summary>
+/// <param name="TokenExpiresInSeconds">The seconds until the new token expires (the connection is closed with 4001 then, unless
+/// refreshed again); <c>null</c> when it does not expire.</param>
+public sealed record SessionAuthenticated(long? TokenExpiresInSeconds);
 
 /// <summary><c>session.error</c>: an error that keeps the connection.</summary>
 /// <param name="Code">A stable code (see <see cref="ErrorCodes"/>).</param>
@@ -47,12 +64,14 @@ public static class ErrorCodes
     public const string BadPattern = "bad_pattern";
     /// <summary>A subscribe would take the connection past the server's cap on patterns; the server closes it with 1008.</summary>
     public const string TooManyPatterns = "too_many_patterns";
+    /// <summary>The token of an <c>authenticate</c> op was refused (invalid, expired, another user's) or authentication is off; the connection keeps its current token.</summary>
+    public const string Unauthorized = "unauthorized";
 }
 
-/// <summary>An operation sent by a client: <c>{"op":"subscribe","types":[…]}</c>, <c>{"op":"ping","id":"…"}</c>.</summary>
+/// <summary>An operation sent by a client: <c>{"op":"subscribe","types":[…]}</c>, <c>{"op":"ping","id":"…"}</c>, <c>{"op":"authenticate","token":"…"}</c>.</summary>
 public sealed record ClientOperation
 {
-    /// <summary>subscribe, unsubscribe or ping (see <see cref="ClientOps"/>).</summary>
+    /// <summary>subscribe, unsubscribe, ping or authenticate (see <see cref="ClientOps"/>).</summary>
     [JsonPropertyName("op")]
     public string? Op { get; init; }
 
@@ -65,6 +84,11 @@ public sealed record ClientOperation
     [JsonPropertyName("id")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Id { get; init; }
+
+    /// <summary>The new access token of an authenticate op.</summary>
+    [JsonPropertyName("token")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Token { get; init; }
 }
 
 /// <summary>The names of client operations.</summary>
@@ -76,6 +100,8 @@ public static class ClientOps
     public const string Unsubscribe = "unsubscribe";
     /// <summary>Asks for a <c>session.pong</c>.</summary>
     public const string Ping = "ping";
+    /// <summary>Replaces the connection's access token before it expires (answered by <c>session.authenticated</c>).</summary>
+    public const string Authenticate = "authenticate";
 }
 
 /// <summary>The WebSocket close codes of the protocol.</summary>

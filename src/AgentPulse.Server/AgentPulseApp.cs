@@ -1,5 +1,6 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Server.Events;
+using AgentPulse.Server.Identity;
 using AgentPulse.Server.Security;
 using OpenTelemetry.Metrics;
 
@@ -24,6 +25,7 @@ public static class AgentPulseApp
             .AddMeter("AgentPulse", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
         builder.Services.AddAgents(builder.Configuration);
+        builder.Services.AddAgentPulseIdentity(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -31,10 +33,13 @@ public static class AgentPulseApp
         app.UseStatusCodePages();
         app.UseOriginCheck();
         app.UseWebSockets();
-        app.MapAgentPulse("/ws/agents");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapAgentPulse(JwtBearerSetup.WebSocketPath);
         app.MapEvents();
         app.MapAgents();
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapIdentity();
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapPrometheusScrapingEndpoint("/metrics");
         webUi.Map(app);
         return app;

@@ -30,6 +30,8 @@ public static class AgentsServiceCollectionExtensions
         services.AddSingleton<SearchStore>();
         services.AddSingleton<SearchIndex>();
         services.AddSingleton<TaskRunner>();
+        services.AddSingleton<PdfProcess>();
+        services.AddSingleton<TextExtractor>();
         services.AddSingleton<DocumentAgent>();
         services.AddSingleton<SearchAgent>();
         services.AddHostedService<AgentsService>();

@@ -43,10 +43,11 @@ internal sealed class WebUi
         {
             return;
         }
-        app.MapStaticAssets(EndpointsManifestPath);
+        // The page loads before anyone signs in: its files are open to all, the API behind it is not.
+        app.MapStaticAssets(EndpointsManifestPath).AllowAnonymous();
         // Unknown API paths stay 404 rather than getting the page.
         app.MapFallback("/api/{**path}", (string path) =>
             Problems.Create(StatusCodes.Status404NotFound, "Not found", $"There is no API at /api/{path}."));
-        app.MapFallbackToFile("index.html");
+        app.MapFallbackToFile("index.html").AllowAnonymous();
     }
 }

@@ -19,9 +19,15 @@ public static class WebServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddAgentPulseClient(options =>
+        services.AddSingleton(sp => new AuthSession(
+            new HttpClient { BaseAddress = apiBase },
+            sp.GetRequiredService<Microsoft.JSInterop.IJSRuntime>(),
+            sp.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddAgentPulseClient((sp, options) =>
         {
             options.Url = connectionUrl;
+            options.AccessTokenProvider = cancellationToken => sp.GetRequiredService<AuthSession>().GetAccessTokenAsync(cancellationToken);
             foreach (var type in EventTypesShown)
             {
                 options.Types.Add(type);
@@ -41,7 +47,7 @@ public static class WebServiceCollectionExtensions
             return library;
         });
         services.AddSingleton<ToastService>();
-        services.AddSingleton(_ => new HttpClient { BaseAddress = apiBase });
+        services.AddSingleton(sp => new HttpClient(new BearerTokenHandler(sp.GetRequiredService<AuthSession>) { InnerHandler = new HttpClientHandler() }) { BaseAddress = apiBase });
         services.AddSingleton<AgentPulseApi>();
         return services;
     }

@@ -49,8 +49,12 @@ public sealed class Chromium : IAsyncDisposable
     /// <summary>Everything the page wrote to its console (the client logs its states there).</summary>
     public List<string> Console { get; } = [];
 
-    /// <summary>Starts Chromium; <paramref name="name"/> names its last screenshot and console log (kept for a failing test).</summary>
-    public static async Task<Chromium> LaunchAsync(string name, int width = 1280, int height = 800)
+    /// <summary>
+    /// Starts Chromium; <paramref name="name"/> names its last screenshot and console log (kept for a failing test).
+    /// With <paramref name="webGl"/>, the GPU is SwiftShader's software renderer (the 3D view needs WebGL; no machine
+    /// here has a GPU), else there is none.
+    /// </summary>
+    public static async Task<Chromium> LaunchAsync(string name, int width = 1280, int height = 800, bool webGl = false)
     {
         var playwright = await Playwright.CreateAsync();
         var profile = Path.Combine(Path.GetTempPath(), "agentpulse-chromium", Guid.NewGuid().ToString("N"));
@@ -61,8 +65,9 @@ public sealed class Chromium : IAsyncDisposable
             Headless = true,
             Args =
             [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--headless", "--no-sandbox", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                .. webGl ? (string[])["--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"] : ["--disable-gpu"],
             ],
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
@@ -71,10 +76,14 @@ public sealed class Chromium : IAsyncDisposable
         var chromium = new Chromium(name, playwright, context, page, profile);
         page.Console += (_, message) =>
         {
-            chromium.Console.Add($"{message.Type}: {message.Text}");
-            if (message.Type == "error")
+            // Playwright raises this on its own thread, while a test may be reading the lists.
+            lock (chromium.Console)
             {
-                chromium.ConsoleErrors.Add(message.Text);
+                chromium.Console.Add($"{message.Type}: {message.Text}");
+                if (message.Type == "error")
+                {
+                    chromium.ConsoleErrors.Add(message.Text);
+                }
             }
         };
         return chromium;
@@ -84,10 +93,11 @@ public sealed class Chromium : IAsyncDisposable
     public async Task<IReadOnlyList<string>> ProgressSeenAsync() =>
         JsonSerializer.Deserialize<List<string>>(await Page.EvaluateAsync<string>("JSON.stringify(window.__progress)")) ?? [];
 
-    public async Task ScreenshotAsync(string name)
+    /// <summary>Saves a screenshot of the viewport as screenshots/<paramref name="name"/>.png, and returns it (PNG).</summary>
+    public async Task<byte[]> ScreenshotAsync(string name)
     {
         Directory.CreateDirectory(ScreenshotFolder);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = false });
+        return await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = false });
     }
 
     public async ValueTask DisposeAsync()
@@ -101,7 +111,12 @@ public sealed class Chromium : IAsyncDisposable
         {
         }
         Directory.CreateDirectory(ScreenshotFolder);
-        await File.WriteAllLinesAsync(Path.Combine(ScreenshotFolder, name + "-console.txt"), Console);
+        string[] lines;
+        lock (Console)
+        {
+            lines = [.. Console];
+        }
+        await File.WriteAllLinesAsync(Path.Combine(ScreenshotFolder, name + "-console.txt"), lines);
         await Context.CloseAsync();
         playwright.Dispose();
         try

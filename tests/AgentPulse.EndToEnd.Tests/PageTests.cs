@@ -179,6 +179,12 @@ public sealed partial class PageTests
         await page.Keyboard.PressAsync("Tab");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" })).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Tab");
+        var views = page.GetByRole(AriaRole.Navigation, new() { Name = "Views" });
+        await Expect(views.GetByRole(AriaRole.Link, new() { Name = "Dashboard" })).ToBeFocusedAsync();
+        await Expect(views.GetByRole(AriaRole.Link, new() { Name = "Dashboard" })).ToHaveAttributeAsync("aria-current", "page");
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(views.GetByRole(AriaRole.Link, new() { Name = "3D view" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Tab");
         await Expect(page.GetByLabel("Search documents")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync("nothing-matches-this");
         await page.Keyboard.PressAsync("Enter");

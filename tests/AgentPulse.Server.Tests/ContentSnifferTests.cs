@@ -35,17 +35,3 @@ public sealed class ContentSnifferTests
         Assert.Contains(name, refusal, StringComparison.Ordinal);
     }
 }
-
-public sealed class MarkdownTextTests
-{
-    [Theory]
-    [InlineData("# Field notes\n## Entry 0", "Field notes\nEntry 0")]
-    [InlineData("The **agents** indexed _shelf_ `0`.", "The agents indexed shelf 0.")]
-    [InlineData("- one\n* two\n1. three\n> quoted", "one\ntwo\nthree\nquoted")]
-    [InlineData("See [the guide](https://example.com/g) and ![a chart](c.png).", "See the guide and a chart.")]
-    [InlineData("```csharp\nvar x = 1;\n```", "\nvar x = 1;\n")]
-    [InlineData("above\n---\nbelow", "above\n\nbelow")]
-    [InlineData("snake_case_name and 2 * 3 * 4", "snake_case_name and 2 * 3 * 4")]
-    public void MarkdownToText_KeepsTheWordsAndDropsTheMarkup(string markdown, string expected) =>
-        Assert.Equal(expected, AgentPulse.Server.Documents.TextExtractor.MarkdownToText(markdown));
-}

@@ -18,24 +18,33 @@ internal sealed class EventRecorder : IAsyncDisposable
     private readonly Task loop;
     private volatile bool disposing;
 
-    private EventRecorder(RawClient client, JsonElement snapshot)
+    private EventRecorder(RawClient client, JsonElement welcome, JsonElement? snapshot)
     {
         this.client = client;
-        Snapshot = snapshot;
+        Welcome = welcome;
+        Snapshot = snapshot ?? default;
         loop = Task.Run(ReadAsync);
     }
 
-    /// <summary>The <c>session.snapshot</c> frame the connection began with.</summary>
+    /// <summary>The <c>session.welcome</c> frame the connection began with.</summary>
+    public JsonElement Welcome { get; }
+
+    /// <summary>The <c>session.snapshot</c> frame the connection began with (<c>default</c> for a recovered resume).</summary>
     public JsonElement Snapshot { get; }
 
-    public static async Task<EventRecorder> ConnectAsync(RunningServer server)
+    /// <summary>Connects with <paramref name="query"/> (such as <c>access_token=…&amp;after=3</c>) and reads the welcome, then the snapshot unless recovered.</summary>
+    public static async Task<EventRecorder> ConnectAsync(RunningServer server, string? query = null)
     {
-        var client = await RawClient.ConnectAsync(server.WebSocketUri());
+        var client = await RawClient.ConnectAsync(server.WebSocketUri(query));
         var welcome = await client.ReceiveFrameAsync();
         Assert.Equal("session.welcome", welcome.Type());
-        var snapshot = await client.ReceiveFrameAsync();
-        Assert.Equal("session.snapshot", snapshot.Type());
-        return new EventRecorder(client, snapshot);
+        JsonElement? snapshot = null;
+        if (!welcome.Data().GetProperty("recovered").GetBoolean())
+        {
+            snapshot = await client.ReceiveFrameAsync();
+            Assert.Equal("session.snapshot", snapshot.Value.Type());
+        }
+        return new EventRecorder(client, welcome, snapshot);
     }
 
     public IReadOnlyList<JsonElement> Events

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using AgentPulse.Server.Events;
+using AgentPulse.Server.Identity;
+using Microsoft.AspNetCore.Authentication;
 using AgentPulse.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -138,13 +140,32 @@ public sealed class EventsEndpointTests
         context.Connection.RemoteIpAddress = IPAddress.Parse("192.0.2.10");
         var reachedEndpoint = false;
 
-        var result = await EventsEndpoints.LoopbackOnly(
+        var result = await PublisherAccess.Filter(
             new DefaultEndpointFilterInvocationContext(context),
             _ => { reachedEndpoint = true; return ValueTask.FromResult<object?>(Results.Accepted()); });
 
         Assert.False(reachedEndpoint);
         await ((IResult)result!).ExecuteAsync(context);
         Assert.Equal(StatusCodes.Status403Forbidden, context.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task PublisherWithAKey_NotOnLoopback_IsLetThrough()
+    {
+        await using var server = await RunningServer.StartAsync(IdentityTests.Settings);
+        var context = new DefaultHttpContext { RequestServices = server.Services };
+        context.Connection.RemoteIpAddress = IPAddress.Parse("192.0.2.10");
+        context.Request.Headers[ApiKeyAuthenticationHandler.HeaderName] = IdentityTests.PublisherKey;
+        context.User = (await context.AuthenticateAsync()).Principal!;
+        var reachedEndpoint = false;
+
+        await PublisherAccess.Filter(
+            new DefaultEndpointFilterInvocationContext(context),
+            _ => { reachedEndpoint = true; return ValueTask.FromResult<object?>(Results.Accepted()); });
+
+        Assert.True(reachedEndpoint);
+        Assert.Null(PublisherAccess.RefusalFor(context.User, "/ci/build"));
+        Assert.NotNull(PublisherAccess.RefusalFor(context.User, "/cd/deploy"));
     }
 
     [Fact]

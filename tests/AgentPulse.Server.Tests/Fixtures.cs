@@ -79,6 +79,10 @@ internal static class Fixtures
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
+    /// <summary><paramref name="pattern"/> repeated to at least <paramref name="chars"/> characters.</summary>
+    public static string Repeat(string pattern, int chars) =>
+        new StringBuilder(chars + pattern.Length).Insert(0, pattern, (chars + pattern.Length - 1) / pattern.Length).ToString();
+
     /// <summary>A real PDF with one page per entry of <paramref name="pages"/>, lines wrapped at about 80 characters.</summary>
     public static byte[] Pdf(params string[] pages)
     {

@@ -58,6 +58,9 @@ public class AgentEventTests : WebTestContext
         // The app's real client (not started: subscriptions need no socket), registered as the app registers it.
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
+        // The browser's services, which the sign-in session takes (the library's first load asks it for a token).
+        services.AddSingleton(JSInterop.JSRuntime);
+        services.AddSingleton(_ => Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>());
         services.AddAgentPulseWeb(new Uri("ws://127.0.0.1:1/ws/agents"), new Uri("http://127.0.0.1:1/"));
         await using var provider = services.BuildServiceProvider();
         var real = provider.GetRequiredService<AgentPulseClient>();

@@ -36,7 +36,20 @@ public sealed class RunningServer : AppHost
             args.Add($"--{key}={value}");
         }
         var app = AgentPulseApp.Build([.. args], configure);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start refused (options out of range, say) leaves nothing behind.
+            await app.DisposeAsync();
+            if (ownsData)
+            {
+                Directory.Delete(dataPath, recursive: true);
+            }
+            throw;
+        }
         return new RunningServer(app, dataPath, ownsData);
     }
 

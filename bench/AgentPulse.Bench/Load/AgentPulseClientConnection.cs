@@ -1,25 +1,31 @@
+using System.Net;
 using AgentPulse.Client;
+using AgentPulse.Protocol;
 
 namespace AgentPulse.Bench.Load;
 
 /// <summary>
-/// The load side as an application uses AgentPulse: <see cref="AgentPulseClient"/>, one subscription
-/// to <c>task.*</c> (filtering on), events handed to the sink from the client's dispatch loop.
+/// The load side as an application uses AgentPulse: <see cref="AgentPulseClient"/> with one typed
+/// subscription, <c>On&lt;TaskProgress&gt;</c> (so the server filters by type), each event's payload
+/// decoded into a <see cref="TaskProgress"/> and handed to the sink from the client's dispatch loop.
 /// </summary>
 internal sealed class AgentPulseClientConnection : IResumableConnection
 {
     private readonly AgentPulseClient client;
     private readonly IDisposable subscription;
 
-    public AgentPulseClientConnection(Uri server, int index, IEventSink sink)
+    public AgentPulseClientConnection(Uri server, int index, IEventSink sink, IPAddress? localAddress)
     {
         client = new AgentPulseClient(new AgentPulseClientOptions
         {
             Url = new UriBuilder(server) { Scheme = "ws", Path = "/ws/agents" }.Uri,
-            ConnectTimeout = TimeSpan.FromSeconds(60),
+            // Opening thousands at once on two cores takes longer than one connect's default 15 s.
+            ConnectTimeout = TimeSpan.FromSeconds(120),
             CloseTimeout = TimeSpan.FromSeconds(2),
+            // The client's own socket (a ClientWebSocket, keep-alive 15 s), from another loopback address.
+            SocketFactory = localAddress is null ? null : (uri, ct) => SourceAddresses.ConnectAsync(uri, localAddress, TimeSpan.FromSeconds(15), ct),
         });
-        subscription = client.Subscribe("task.*", e => sink.OnEvent(index, e.Id));
+        subscription = client.On<TaskProgress>((progress, e) => sink.OnEvent(index, e.Id, progress));
     }
 
     public long Position => client.LastSeq;
@@ -44,7 +50,8 @@ internal sealed class AgentPulseClientConnection : IResumableConnection
 
 internal sealed class AgentPulseClientFactory : IBenchClientFactory
 {
-    public string Description => "AgentPulse.Client (AgentPulseClient, Subscribe(\"task.*\"), default options)";
+    public string Description => "AgentPulse.Client: AgentPulseClient, On<TaskProgress>, default options";
 
-    public IBenchConnection Create(Uri server, int index, IEventSink sink) => new AgentPulseClientConnection(server, index, sink);
+    public IBenchConnection Create(Uri server, int index, IEventSink sink, IPAddress? localAddress) =>
+        new AgentPulseClientConnection(server, index, sink, localAddress);
 }

@@ -1,20 +1,27 @@
 using System.Diagnostics;
+using System.Net;
+using AgentPulse.Protocol;
 
 namespace AgentPulse.Bench.Load;
 
 /// <summary>N connections to one server, and the phase their events are counted against.</summary>
-internal sealed class ConnectionSet(IBenchClientFactory factory, Uri server) : IEventSink, IAsyncDisposable
+/// <param name="localAddresses">Loopback addresses to connect from, in turn; <c>null</c>: each client's default socket.</param>
+internal sealed class ConnectionSet(IBenchClientFactory factory, Uri server, IReadOnlyList<IPAddress>? localAddresses = null) : IEventSink, IAsyncDisposable
 {
     private readonly List<IBenchConnection> connections = [];
     private Phase? phase;
     private long stray;
+    private long mismatched;
 
     public int Count => connections.Count;
 
     public IReadOnlyList<IBenchConnection> Connections => connections;
 
-    /// <summary>Events that belonged to no current phase (a late one of an earlier phase).</summary>
+    /// <summary>Events that belong to no current phase: a late or repeated one of an earlier phase. Each is a failure.</summary>
     public long Stray => Interlocked.Read(ref stray);
+
+    /// <summary>Events whose payload does not say what their id says. Each is a failure.</summary>
+    public long Mismatched => Interlocked.Read(ref mismatched);
 
     /// <summary>
     /// Opens <paramref name="count"/> more connections, at most <paramref name="parallelism"/> handshakes
@@ -28,7 +35,8 @@ internal sealed class ConnectionSet(IBenchClientFactory factory, Uri server) : I
         var fresh = new IBenchConnection[count];
         for (var i = 0; i < count; i++)
         {
-            fresh[i] = factory.Create(server, connections.Count + i, this);
+            var index = connections.Count + i;
+            fresh[i] = factory.Create(server, index, this, localAddresses is { Count: > 0 } a ? a[index % a.Count] : null);
         }
         connections.AddRange(fresh);
         var start = Stopwatch.GetTimestamp();
@@ -40,21 +48,25 @@ internal sealed class ConnectionSet(IBenchClientFactory factory, Uri server) : I
     }
 
     /// <summary>Starts counting events of a new phase (the ones of the previous phase are strays from now on).</summary>
-    /// <param name="connections">How many connections take part (default: all now open); give it to count the events of connections still to open.</param>
-    public Phase Begin(int id, int expected, bool recordLatency, int? connections = null)
+    public Phase Begin(int id, int expected, bool recordLatency)
     {
-        var next = new Phase(id, expected, connections ?? this.connections.Count, recordLatency);
+        var next = new Phase(id, expected, connections.Count, recordLatency);
         Volatile.Write(ref phase, next);
         return next;
     }
 
-    public void OnEvent(int connection, string id)
+    public void OnEvent(int connection, string id, TaskProgress progress)
     {
         var receivedAt = Stopwatch.GetTimestamp();
         var current = Volatile.Read(ref phase);
         if (current is null || !BenchEvents.TryParseId(id, out var phaseId, out var index, out var sentAt) || phaseId != current.Id)
         {
             Interlocked.Increment(ref stray);
+            return;
+        }
+        if (progress.Current != index + 1)
+        {
+            Interlocked.Increment(ref mismatched);
             return;
         }
         current.Record(connection, index, sentAt, receivedAt);
@@ -80,7 +92,7 @@ internal sealed class ConnectionSet(IBenchClientFactory factory, Uri server) : I
         });
         try
         {
-            await Task.WhenAll(all).WaitAsync(TimeSpan.FromSeconds(30));
+            await Task.WhenAll(all).WaitAsync(TimeSpan.FromSeconds(60));
         }
         catch (TimeoutException)
         {

@@ -1,18 +1,21 @@
+using System.Net;
+using AgentPulse.Protocol;
+
 namespace AgentPulse.Bench.Load;
 
-/// <summary>Where a connection hands every event it receives, on its own receive path.</summary>
+/// <summary>Where a connection hands every event it receives, decoded, on its own delivery path.</summary>
 internal interface IEventSink
 {
-    void OnEvent(int connection, string id);
+    /// <param name="connection">The connection's number in its set.</param>
+    /// <param name="id">The envelope's id (phase, index, send time).</param>
+    /// <param name="progress">The payload, decoded into its type.</param>
+    void OnEvent(int connection, string id, TaskProgress progress);
 }
 
-/// <summary>
-/// One client connection of the load process: AgentPulse.Client, the SignalR client, or (with
-/// <c>--raw</c>) a raw <c>ClientWebSocket</c> that speaks the AgentPulse protocol.
-/// </summary>
+/// <summary>One client connection of the load process: AgentPulse.Client, the SignalR client, or a bare <c>ClientWebSocket</c>.</summary>
 internal interface IBenchConnection : IAsyncDisposable
 {
-    /// <summary>Completes when the connection is up and ready for events (AgentPulse: welcome and snapshot read; SignalR: handshake done).</summary>
+    /// <summary>Completes when the client is connected and ready for events (AgentPulse: welcome read; SignalR: handshake done; raw: the upgrade done).</summary>
     Task ConnectAsync(CancellationToken cancellationToken);
 
     /// <summary>Drops the connection at once, without waiting for the server.</summary>
@@ -34,9 +37,10 @@ internal interface IResumableConnection : IBenchConnection
 
 internal interface IBenchClientFactory
 {
-    /// <summary>What the JSON report says the clients are.</summary>
+    /// <summary>What the report says the clients are.</summary>
     string Description { get; }
 
     /// <param name="index">The connection's number in its set, passed back to the sink.</param>
-    IBenchConnection Create(Uri server, int index, IEventSink sink);
+    /// <param name="localAddress">The loopback address to connect from (see <see cref="SourceAddresses"/>); <c>null</c>: the client's own default socket.</param>
+    IBenchConnection Create(Uri server, int index, IEventSink sink, IPAddress? localAddress);
 }

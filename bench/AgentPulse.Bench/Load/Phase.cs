@@ -72,19 +72,50 @@ internal sealed class Phase
         }
     }
 
-    /// <summary>Waits for every connection to reach the end, at most <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Waits for every connection to reach the end: at most <paramref name="timeout"/>, and no longer than
+    /// <paramref name="stall"/> (default: 15 s) without one more delivery.
+    /// </summary>
     /// <returns>Whether all did.</returns>
-    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken, TimeSpan? stall = null)
     {
-        try
+        var until = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var stallLimit = stall ?? TimeSpan.FromSeconds(15);
+        var received = Received();
+        var progressAt = Stopwatch.GetTimestamp();
+        while (true)
         {
-            await Done.WaitAsync(timeout, cancellationToken);
-            return true;
+            try
+            {
+                await Done.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+            }
+            var now = Stopwatch.GetTimestamp();
+            var latest = Received();
+            if (latest != received)
+            {
+                received = latest;
+                progressAt = now;
+            }
+            if (now > until || Stopwatch.GetElapsedTime(progressAt, now) > stallLimit)
+            {
+                return false;
+            }
         }
-        catch (TimeoutException)
+    }
+
+    /// <summary>Deliveries so far (read while they go on: for progress, not for the totals).</summary>
+    private long Received()
+    {
+        long sum = 0;
+        for (var i = 0; i < counters.Length; i++)
         {
-            return false;
+            sum += Volatile.Read(ref counters[i].Received);
         }
+        return sum;
     }
 
     /// <summary>The totals; events never received count as lost.</summary>

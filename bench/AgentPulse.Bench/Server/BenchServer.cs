@@ -1,66 +1,31 @@
 using System.Diagnostics;
-using System.Text.Json.Serialization.Metadata;
-using AgentPulse.AspNetCore;
+using System.Runtime;
 using AgentPulse.Protocol;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.SignalR;
 
 namespace AgentPulse.Bench.Server;
 
 /// <summary>
-/// A server process of the bench: AgentPulse (the real server library, as the app configures it:
-/// sequencer, in-memory log, task snapshots, type filtering) or a SignalR hub that broadcasts the
-/// same CloudEvents with <c>Clients.All</c>. Both get the same loopback control endpoints under
-/// <c>/bench</c>, which publish in-process.
+/// A server process of the bench: AgentPulse (the real <c>AgentPulse.Server</c> app), a SignalR hub, or
+/// the hand-written broadcaster. Each gets the same loopback control endpoints under <c>/bench</c>,
+/// which publish in-process.
 /// </summary>
 internal static class BenchServer
 {
     /// <summary>Printed on stdout once Kestrel listens; the load process waits for it.</summary>
     public const string ListeningLine = "BENCH-LISTENING ";
 
-    public static async Task<int> RunAsync(ServerKind kind, int port)
+    /// <param name="hostArgs">The host's command line (<c>--urls</c>, <c>--contentRoot</c>, configuration keys).</param>
+    public static async Task<int> RunAsync(ServerKind kind, string[] hostArgs)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
-        builder.Services.AddSingleton<ConnectionCounter>();
-        if (kind == ServerKind.AgentPulse)
+        await using var app = kind switch
         {
-            // The server's defaults, as AgentPulse.Server registers it.
-            builder.Services.AddAgentPulse().AddTaskSnapshots();
-            builder.Services.AddSingleton<IBenchPublisher, AgentPulsePublisher>();
-        }
-        else if (kind == ServerKind.Experiment)
-        {
-            builder.Services.AddSingleton<ExperimentHub>();
-            builder.Services.AddSingleton<IBenchPublisher>(sp => sp.GetRequiredService<ExperimentHub>());
-        }
-        else
-        {
-            builder.Services.AddSignalR().AddJsonProtocol(o =>
-            {
-                // The same source-generated metadata as AgentPulse, so both serialize the same way.
-                o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, AgentPulseJsonContext.Default);
-                o.PayloadSerializerOptions.TypeInfoResolverChain.Add(new DefaultJsonTypeInfoResolver());
-            });
-            builder.Services.AddSingleton<IBenchPublisher, SignalRPublisher>();
-        }
-
-        await using var app = builder.Build();
-        if (kind == ServerKind.AgentPulse)
-        {
-            app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-            app.MapAgentPulse("/ws/agents");
-        }
-        else if (kind == ServerKind.Experiment)
-        {
-            CoalescingExperiment.Map(app);
-        }
-        else
-        {
-            app.MapHub<BenchHub>("/hub");
-        }
+            ServerKind.AgentPulse => AgentPulseServer.Build(hostArgs),
+            ServerKind.SignalR => SignalRServer.Build(hostArgs),
+            ServerKind.Raw => RawServer.Build(hostArgs),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
         MapControl(app);
 
         await app.StartAsync();
@@ -79,12 +44,17 @@ internal static class BenchServer
     {
         var control = app.MapGroup("/bench");
         control.MapGet("/clock", () => Results.Json(new ClockReply(Stopwatch.GetTimestamp(), Stopwatch.Frequency), BenchJsonContext.Default.ClockReply));
-        control.MapGet("/connections", (IServiceProvider sp) =>
+        control.MapGet("/connections", (IBenchServer server) => Results.Json(new CountReply(server.Connections), BenchJsonContext.Default.CountReply));
+        control.MapGet("/info", (IBenchServer server) =>
         {
-            var count = sp.GetService<IAgentPulseConnections>()?.Count
-                ?? sp.GetService<ExperimentHub>()?.Count
-                ?? sp.GetRequiredService<ConnectionCounter>().Count;
-            return Results.Json(new CountReply(count), BenchJsonContext.Default.CountReply);
+            var counters = server.Counters;
+            var gc = GC.GetConfigurationVariables();
+            var settings = string.Join(", ", gc
+                .Where(k => k.Key is "ServerGC" or "ConcurrentGC" or "HeapCount" or "GCDynamicAdaptationMode" || k.Key.Contains("gen0size", StringComparison.OrdinalIgnoreCase))
+                .Select(k => $"{k.Key}={k.Value}"));
+            return Results.Json(
+                new ServerInfo(GCSettings.IsServerGC, settings, counters.QueueOverflows, counters.Resumes, counters.LogReads),
+                BenchJsonContext.Default.ServerInfo);
         });
         control.MapPost("/gc", () =>
         {
@@ -93,19 +63,22 @@ internal static class BenchServer
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             return Results.Json(new CountReply(GC.GetTotalMemory(false)), BenchJsonContext.Default.CountReply);
         });
-        control.MapPost("/publish", async (int phase, int count, int rate, IBenchPublisher publisher, CancellationToken cancellationToken) =>
+        control.MapPost("/publish", async (int phase, int count, int rate, IBenchServer server, CancellationToken cancellationToken) =>
         {
             if (count is < 1 or > 1_000_000 || rate is < 0 or > 1_000_000)
             {
                 return Results.BadRequest();
             }
-            var reply = await PublishAsync(publisher, phase, count, rate, cancellationToken);
+            var reply = await PublishAsync(server, phase, count, rate, cancellationToken);
             return Results.Json(reply, BenchJsonContext.Default.PublishReply);
         });
     }
 
-    /// <summary>Publishes <paramref name="count"/> events, as fast as the library takes them (rate 0) or paced to <paramref name="rate"/> per second.</summary>
-    private static async Task<PublishReply> PublishAsync(IBenchPublisher publisher, int phase, int count, int rate, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes <paramref name="count"/> events, as fast as the server takes them (rate 0) or paced to
+    /// <paramref name="rate"/> per second. Each event is stamped just before it is handed over.
+    /// </summary>
+    private static async Task<PublishReply> PublishAsync(IBenchServer server, int phase, int count, int rate, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
         var interval = rate == 0 ? 0 : Stopwatch.Frequency / rate;
@@ -129,7 +102,7 @@ internal static class BenchServer
                 first = now;
             }
             last = now;
-            await publisher.PublishAsync(BenchEvents.Create(phase, i, count, now), i + 1L);
+            await server.PublishAsync(BenchEvents.Create(phase, i, count, now), i + 1L);
         }
         var elapsed = Stopwatch.GetElapsedTime(start);
         return new PublishReply(count, first, last, elapsed.TotalMilliseconds);
@@ -138,53 +111,34 @@ internal static class BenchServer
 
 internal enum ServerKind
 {
+    /// <summary>The real AgentPulse.Server app.</summary>
     AgentPulse,
+
+    /// <summary>An ASP.NET Core SignalR hub.</summary>
     SignalR,
 
-    /// <summary>The send-path experiment (<see cref="CoalescingExperiment"/>), for <c>--profile experiment</c> only.</summary>
-    Experiment,
+    /// <summary>The hand-written Kestrel WebSocket broadcaster.</summary>
+    Raw,
 }
 
-internal interface IBenchPublisher
+/// <summary>What the control endpoints need of a server.</summary>
+internal interface IBenchServer
 {
+    /// <summary>Connections the server holds now, ready for events.</summary>
+    long Connections { get; }
+
+    /// <summary>What the library counted (AgentPulse only).</summary>
+    LibraryCounters Counters { get; }
+
+    /// <summary>Hands one event to the server library, as an app would.</summary>
+    /// <param name="seq">The event's number in its phase from 1, for servers without a log of their own to number it.</param>
     ValueTask PublishAsync(CloudEvent cloudEvent, long seq);
 }
 
-internal sealed class AgentPulsePublisher(IEventPublisher publisher) : IBenchPublisher
+/// <param name="QueueOverflows">Connections closed because their send queue overflowed; -1 when the server has no such counter.</param>
+/// <param name="Resumes">Connections that asked to resume; -1 when none.</param>
+/// <param name="LogReads">Reads of the event log (catch-ups and resumes); -1 when none.</param>
+internal sealed record LibraryCounters(long QueueOverflows, long Resumes, long LogReads)
 {
-    // The log assigns the seq; the event returns once it is in the log and offered to every connection.
-    public async ValueTask PublishAsync(CloudEvent cloudEvent, long seq) =>
-        await publisher.PublishAsync(cloudEvent, EventAudience.Public);
-}
-
-internal sealed class SignalRPublisher(IHubContext<BenchHub> hub) : IBenchPublisher
-{
-    // SignalR has no log: number the events here, so that the frame has the same fields.
-    public ValueTask PublishAsync(CloudEvent cloudEvent, long seq) =>
-        new(hub.Clients.All.SendAsync(BenchEvents.SignalRMethod, cloudEvent with { Seq = seq }));
-}
-
-/// <summary>The baseline hub: clients only listen.</summary>
-internal sealed class BenchHub(ConnectionCounter counter) : Hub
-{
-    public override Task OnConnectedAsync()
-    {
-        counter.Add(1);
-        return Task.CompletedTask;
-    }
-
-    public override Task OnDisconnectedAsync(Exception? exception)
-    {
-        counter.Add(-1);
-        return Task.CompletedTask;
-    }
-}
-
-internal sealed class ConnectionCounter
-{
-    private long count;
-
-    public long Count => Interlocked.Read(ref count);
-
-    public void Add(int delta) => Interlocked.Add(ref count, delta);
+    public static readonly LibraryCounters None = new(-1, -1, -1);
 }

@@ -19,6 +19,15 @@ internal sealed partial class ServerConnection
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Connection {ConnectionId} sent {Count} invalid frames in the window; closing with 1008.")]
     private static partial void LogFlood(ILogger logger, string connectionId, int count);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Connection {ConnectionId} asked for {Count} subscription patterns, over the cap of {Max}; closing with 1008.")]
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "Connection {ConnectionId}: its access token expired; closing with 4001.")]
+    private static partial void LogTokenExpired(ILogger logger, string connectionId);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: access token refreshed in band; it expires in {Seconds} s.")]
+    private static partial void LogRefreshed(ILogger logger, string connectionId, long? seconds);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "Connection {ConnectionId}: an in-band token refresh was refused: {Problem}")]
+    private static partial void LogRefreshRefused(ILogger logger, string connectionId, string problem);
+
+    [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "Connection {ConnectionId} asked for {Count} subscription patterns, over the cap of {Max}; closing with 1008.")]
     private static partial void LogTooManyPatterns(ILogger logger, string connectionId, int count, int max);
 }

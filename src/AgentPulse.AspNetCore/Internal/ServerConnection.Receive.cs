@@ -71,7 +71,10 @@ internal sealed partial class ServerConnection
                     Invalid(ErrorCodes.BinaryNotSupported, "Binary frames are not supported: send operations as JSON text.");
                     continue;
                 }
-                Handle(message.Span);
+                if (Parse(message.Span) is { } operation)
+                {
+                    await HandleAsync(operation, requestAborted);
+                }
             }
         }
         catch (Exception ex) when (SocketErrors.IsGone(ex))
@@ -87,19 +90,24 @@ internal sealed partial class ServerConnection
         }
     }
 
-    private void Handle(ReadOnlySpan<byte> utf8)
+    /// <summary>The operation of a text frame; <c>null</c> (after a <c>session.error</c>) when it is not JSON.</summary>
+    private ClientOperation? Parse(ReadOnlySpan<byte> utf8)
     {
-        ClientOperation? operation;
         try
         {
-            operation = JsonSerializer.Deserialize(utf8, AgentPulseJsonContext.Default.ClientOperation);
+            return JsonSerializer.Deserialize(utf8, AgentPulseJsonContext.Default.ClientOperation)
+                ?? new ClientOperation();
         }
         catch (JsonException ex)
         {
             Invalid(ErrorCodes.BadRequest, $"The frame is not a JSON operation: {ex.Message}");
-            return;
+            return null;
         }
-        switch (operation?.Op)
+    }
+
+    private async ValueTask HandleAsync(ClientOperation operation, CancellationToken requestAborted)
+    {
+        switch (operation.Op)
         {
             case ClientOps.Subscribe or ClientOps.Unsubscribe:
                 ChangeSubscription(operation.Op == ClientOps.Subscribe, operation.Types);
@@ -107,11 +115,14 @@ internal sealed partial class ServerConnection
             case ClientOps.Ping:
                 SendControl(Frames.Pong(operation.Id));
                 break;
+            case ClientOps.Authenticate:
+                await AuthenticateAsync(operation.Token, requestAborted);
+                break;
             case null:
-                Invalid(ErrorCodes.BadRequest, "An operation needs an 'op': subscribe, unsubscribe or ping.");
+                Invalid(ErrorCodes.BadRequest, "An operation needs an 'op': subscribe, unsubscribe, ping or authenticate.");
                 break;
             default:
-                Invalid(ErrorCodes.UnknownOp, $"Unknown op '{Shorten(operation.Op)}': use subscribe, unsubscribe or ping.");
+                Invalid(ErrorCodes.UnknownOp, $"Unknown op '{Shorten(operation.Op)}': use subscribe, unsubscribe, ping or authenticate.");
                 break;
         }
     }

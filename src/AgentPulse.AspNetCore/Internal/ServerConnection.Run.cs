@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using AgentPulse.Protocol;
 
 namespace AgentPulse.AspNetCore.Internal;
@@ -10,7 +9,7 @@ internal sealed partial class ServerConnection
     /// then runs the writer (welcome, replay or snapshot, live events) and the receive loop together;
     /// when either ends, the other is asked to close.
     /// </summary>
-    public async Task RunAsync(long? after, string? epoch, ISnapshotProvider snapshots, ClaimsPrincipal user, CancellationToken requestAborted)
+    public async Task RunAsync(long? after, string? epoch, ISnapshotProvider snapshots, CancellationToken requestAborted)
     {
         metrics.ConnectionOpened();
         LogOpened(logger, ConnectionId, after, userId);
@@ -22,7 +21,7 @@ internal sealed partial class ServerConnection
             IReadOnlyList<TaskRecord>? snapshot = null;
             var joinedAt = recovered
                 ? hub.Join(this, null)
-                : hub.Join(this, () => snapshot = snapshots.GetSnapshot(user));
+                : hub.Join(this, () => snapshot = snapshots.GetSnapshot(identity.User));
             if (after is not null)
             {
                 metrics.Resumed(recovered);
@@ -36,6 +35,7 @@ internal sealed partial class ServerConnection
                 closeDeadline.Token.Register(AbortTransport);
             });
 
+            ArmExpiry();
             var sending = SendLoopAsync(recovered ? after : null, joinedAt, snapshot, requestAborted);
             var receiving = ReceiveLoopAsync(requestAborted);
             if (await Task.WhenAny(sending, receiving) == receiving)
@@ -51,6 +51,7 @@ internal sealed partial class ServerConnection
         finally
         {
             hub.Leave(this);
+            DisarmExpiry();
             await abortOnTimeout.DisposeAsync();
             Volatile.Write(ref finished, true);
             closeDeadline?.Dispose();

@@ -61,7 +61,7 @@ internal sealed partial class ServerConnection
     private async ValueTask<int> GreetAsync(long? replayAfter, long joinedAt, IReadOnlyList<TaskRecord>? snapshot, CancellationToken cancellationToken)
     {
         var heartbeatSeconds = (int)Math.Ceiling(options.HeartbeatInterval.TotalSeconds);
-        await sink.AddTextAsync(Frames.Welcome(new SessionWelcome(Frames.ProtocolVersion, ConnectionId, hub.Log.Epoch, joinedAt, replayAfter is not null, heartbeatSeconds)), cancellationToken);
+        await sink.AddTextAsync(Frames.Welcome(new SessionWelcome(Frames.ProtocolVersion, ConnectionId, hub.Log.Epoch, joinedAt, replayAfter is not null, heartbeatSeconds, TokenExpiresInSeconds())), cancellationToken);
         if (replayAfter is { } after)
         {
             Volatile.Write(ref position, after);

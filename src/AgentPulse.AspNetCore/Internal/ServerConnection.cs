@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Security.Claims;
 using AgentPulse.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +25,7 @@ internal sealed partial class ServerConnection
     private readonly TimeProvider time;
     private readonly AgentPulseMetrics metrics;
     private readonly ILogger logger;
+    private readonly ConnectionIdentity identity;
     private readonly string? userId;
     private readonly bool seesEverything;
     private readonly OutboundQueue outbound;
@@ -47,7 +47,7 @@ internal sealed partial class ServerConnection
 
     private readonly IDisposable place;
 
-    public ServerConnection(WebSocket socket, FrameSink sink, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ClaimsPrincipal user, IReadOnlyList<TypePattern> initialPatterns, IDisposable place)
+    public ServerConnection(WebSocket socket, FrameSink sink, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ConnectionIdentity identity, IReadOnlyList<TypePattern> initialPatterns, IDisposable place)
     {
         this.socket = socket;
         this.sink = sink;
@@ -57,8 +57,10 @@ internal sealed partial class ServerConnection
         this.time = time;
         this.metrics = metrics;
         this.logger = logger;
-        userId = UserIds.Of(user);
-        seesEverything = !options.RequireAuthentication;
+        this.identity = identity;
+        userId = identity.UserId;
+        seesEverything = !identity.Required;
+        tokenExpiresAt = identity.ExpiresAt;
         this.place = place;
         filter = new TypePatternSet(initialPatterns);
         outbound = new OutboundQueue(options.SendQueueCapacity, controlBytes: options.MaxControlQueueBytes);

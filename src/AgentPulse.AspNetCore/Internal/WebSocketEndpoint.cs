@@ -47,8 +47,9 @@ internal sealed partial class WebSocketEndpoint(
             using var sink = await AcceptAsync(context);
             // No DangerousDeflateOptions: the socket reads uncompressed frames only (a compressed one is a protocol error).
             using var socket = WebSocket.CreateFromStream(sink, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-            var connection = new ServerConnection(socket, sink, context.Abort, hub, opts, time, metrics, logger, context.User, patterns, place);
-            await connection.RunAsync(after, epoch, snapshots, context.User, context.RequestAborted);
+            var identity = ConnectionIdentity.Of(context, opts);
+            var connection = new ServerConnection(socket, sink, context.Abort, hub, opts, time, metrics, logger, identity, patterns, place);
+            await connection.RunAsync(after, epoch, snapshots, context.RequestAborted);
         }
         finally
         {
@@ -185,9 +186,9 @@ internal sealed partial class WebSocketEndpoint(
         return true;
     }
 
-    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "The server holds {Max} connections (AgentPulse:MaxConnections): new ones get 503 until one ends.")]
+    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "The server holds {Max} connections (AgentPulse:MaxConnections): new ones get 503 until one ends.")]
     private static partial void LogServerFull(ILogger logger, int max);
 
-    [LoggerMessage(EventId = 207, Level = LogLevel.Debug, Message = "Refused a connection from {Address}, which holds {Max} (AgentPulse:MaxConnectionsPerIp).")]
+    [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "Refused a connection from {Address}, which holds {Max} (AgentPulse:MaxConnectionsPerIp).")]
     private static partial void LogAddressFull(ILogger logger, System.Net.IPAddress? address, int max);
 }

@@ -13,6 +13,8 @@ internal sealed class Connection : IDisposable
     private readonly CancellationTokenSource sendStop = new();
     private readonly ITimer watchdog;
     private CancellationTokenSource? abortTimer;
+    private ITimer? refreshTimer;
+    private string? pendingToken;
     private long lastFrame;
     private long timeoutTicks;
     private Expiry? expired;
@@ -146,6 +148,30 @@ internal sealed class Connection : IDisposable
 
     private long LastFrame => Volatile.Read(ref lastFrame);
 
+    /// <summary>A new access token for the send loop to send (<c>authenticate</c>); it takes it once.</summary>
+    public string? PendingToken
+    {
+        get => Volatile.Read(ref pendingToken);
+        set => Volatile.Write(ref pendingToken, value);
+    }
+
+    /// <summary>Takes <see cref="PendingToken"/>, leaving none.</summary>
+    public string? TakePendingToken() => Interlocked.Exchange(ref pendingToken, null);
+
+    /// <summary>Runs <paramref name="refresh"/> after <paramref name="wait"/> (replacing any earlier one), unless the connection ends first.</summary>
+    public void ScheduleRefresh(TimeSpan wait, Action refresh)
+    {
+        lock (armGate)
+        {
+            if (disposed)
+            {
+                return;
+            }
+            refreshTimer?.Dispose();
+            refreshTimer = time.CreateTimer(static state => ((Action)state!)(), refresh, wait, System.Threading.Timeout.InfiniteTimeSpan);
+        }
+    }
+
     /// <summary>Any frame, or part of one, proves the server alive (called by the receive loop only).</summary>
     public void Touch()
     {
@@ -200,7 +226,11 @@ internal sealed class Connection : IDisposable
 
     public void StopWatchdog()
     {
-        disposed = true;
+        lock (armGate)
+        {
+            disposed = true;
+            refreshTimer?.Dispose();
+        }
         watchdog.Dispose();
     }
 

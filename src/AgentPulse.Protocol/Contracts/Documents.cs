@@ -27,6 +27,7 @@ public enum DocumentStatus
 /// <param name="CreatedAt">When it was uploaded.</param>
 /// <param name="IndexedAt">When it was last indexed; <c>null</c> when not.</param>
 /// <param name="Error">Why it failed; <c>null</c> unless failed.</param>
+/// <param name="Owner">The user it belongs to, when authentication is on; <c>null</c> (and left out) for a public document.</param>
 public sealed record DocumentRecord(
     string DocumentId,
     string Name,
@@ -37,7 +38,8 @@ public sealed record DocumentRecord(
     string TaskId,
     DateTimeOffset CreatedAt,
     DateTimeOffset? IndexedAt,
-    TaskError? Error);
+    TaskError? Error,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Owner = null);
 
 /// <summary>The answer to <c>GET /api/documents</c>: every document, the newest first.</summary>
 /// <param name="Documents">The documents.</param>

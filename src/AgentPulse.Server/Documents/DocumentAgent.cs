@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
+using AgentPulse.Server.Identity;
 using AgentPulse.Server.Search;
 using AgentPulse.Server.Storage;
 using AgentPulse.Server.Tasks;
@@ -11,65 +12,103 @@ namespace AgentPulse.Server.Documents;
 /// <summary>A file that passed the upload checks, waiting in a temporary file.</summary>
 internal sealed record StagedFile(string TempPath, string Name, long SizeBytes, string ContentType);
 
+/// <summary>What a reindex did.</summary>
+internal enum ReindexResult
+{
+    Started,
+    NotFound,
+    AlreadyIndexing,
+}
+
 /// <summary>
 /// The indexer: keeps uploaded files under server-made names and indexes them as tasks
 /// (extracting, chunking, indexing), then publishes <c>document.indexed</c>.
 /// </summary>
-internal sealed class DocumentAgent(
+internal sealed partial class DocumentAgent(
     DocumentStore documents,
     AgentDatabase database,
     SearchIndex index,
     TaskRunner runner,
+    ITaskCheckpoints checkpoints,
+    TextExtractor extractor,
     TimeProvider time,
-    IOptions<DocumentOptions> options)
+    IOptions<DocumentOptions> options,
+    ILogger<DocumentAgent> logger)
 {
     public const string AgentName = "indexer";
     public const string Source = "/agents/indexer";
 
-    /// <summary>Keeps the file and starts its indexing task.</summary>
-    public async Task<DocumentRecord> AcceptAsync(StagedFile file)
+    private readonly DocumentLocks locks = new();
+
+    /// <summary>Keeps the file and starts its indexing task; the document and its tasks belong to <paramref name="owner"/> (<c>null</c>: public).</summary>
+    public async Task<DocumentRecord> AcceptAsync(StagedFile file, string? owner = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         var documentId = TaskRunner.NewId();
         var taskId = TaskRunner.NewId();
-        var record = new DocumentRecord(documentId, file.Name, file.ContentType, file.SizeBytes, DocumentStatus.Indexing, 0, taskId, time.GetUtcNow(), null, null);
+        var record = new DocumentRecord(documentId, file.Name, file.ContentType, file.SizeBytes, DocumentStatus.Indexing, 0, taskId, time.GetUtcNow(), null, null, owner);
         File.Move(file.TempPath, Path.Combine(database.DocumentsPath, DocumentStore.FileNameOf(record)));
-        documents.Insert(record);
-        await StartTaskAsync(record, taskId);
-        return record;
-    }
-
-    /// <summary>Indexes a document again; <c>null</c> when it is being indexed now.</summary>
-    public async Task<DocumentRecord?> ReindexAsync(DocumentRecord document)
-    {
-        ArgumentNullException.ThrowIfNull(document);
-        var taskId = TaskRunner.NewId();
-        if (!documents.TryMarkIndexing(document.DocumentId, taskId))
+        // Listed from the insert on, so a delete could come before the task is known to the runner.
+        using (await locks.AcquireAsync(documentId))
         {
-            return null;
+            documents.Insert(record);
+            await StartTaskAsync(record, taskId);
         }
-        var record = document with { Status = DocumentStatus.Indexing, TaskId = taskId, ChunkCount = 0, Error = null };
-        await StartTaskAsync(record, taskId);
         return record;
     }
 
-    /// <summary>Removes a document: cancels its indexing, takes it out of the index, deletes its file.</summary>
-    public async Task DeleteAsync(DocumentRecord document)
+    /// <summary>Indexes a document again, unless it is being indexed now; another user's is not found.</summary>
+    public async Task<(ReindexResult Result, DocumentRecord? Document)> ReindexAsync(string documentId, Viewer viewer)
     {
-        ArgumentNullException.ThrowIfNull(document);
-        if (document.Status == DocumentStatus.Indexing)
+        using (await locks.AcquireAsync(documentId))
         {
+            if (documents.Get(documentId, viewer) is not { } document)
+            {
+                return (ReindexResult.NotFound, null);
+            }
+            var taskId = TaskRunner.NewId();
+            if (!documents.TryMarkIndexing(documentId, taskId))
+            {
+                return (ReindexResult.AlreadyIndexing, document);
+            }
+            var record = document with { Status = DocumentStatus.Indexing, TaskId = taskId, ChunkCount = 0, Error = null };
+            await StartTaskAsync(record, taskId);
+            return (ReindexResult.Started, record);
+        }
+    }
+
+    /// <summary>
+    /// Removes a document: cancels its indexing and waits for that task to end (so no event of it
+    /// follows), then takes it out of the index and deletes its file.
+    /// </summary>
+    /// <returns><c>false</c> when there is no such document that <paramref name="viewer"/> may see (or another delete removed it first).</returns>
+    public async Task<bool> DeleteAsync(string documentId, Viewer viewer)
+    {
+        using (await locks.AcquireAsync(documentId))
+        {
+            if (documents.Get(documentId, viewer) is not { } document)
+            {
+                return false;
+            }
+            // Its last task may be past indexing and still publishing, whatever the status says.
             await runner.CancelAsync(document.TaskId);
+            var ended = runner.WaitForEndAsync(document.TaskId);
+            if (!ended.IsCompleted)
+            {
+                LogWaitingForTask(logger, documentId, document.TaskId);
+                await ended;
+            }
+            index.DeleteChunks(documentId);
+            index.Commit();
+            documents.Delete(documentId);
+            File.Delete(Path.Combine(database.DocumentsPath, DocumentStore.FileNameOf(document)));
+            return true;
         }
-        index.DeleteChunks(document.DocumentId);
-        index.Commit();
-        documents.Delete(document.DocumentId);
-        File.Delete(Path.Combine(database.DocumentsPath, DocumentStore.FileNameOf(document)));
     }
 
     private Task StartTaskAsync(DocumentRecord document, string taskId)
     {
-        var definition = new TaskDefinition(taskId, TaskKinds.DocumentIndex, $"Indexing {document.Name}", AgentName, Source, document.DocumentId, TaskLane.Documents);
+        var definition = new TaskDefinition(taskId, TaskKinds.DocumentIndex, $"Indexing {document.Name}", AgentName, Source, document.DocumentId, TaskLane.Documents, document.Owner);
         return runner.StartAsync(
             definition,
             (context, cancellationToken) => IndexAsync(document, context, cancellationToken),
@@ -91,13 +130,24 @@ internal sealed class DocumentAgent(
             throw new TaskFailureException("missing", $"The file of {document.Name} is no longer on the server; upload it again.");
         }
 
+        // Counted from before the first report, which is where a test holds the task to let time pass.
+        using var timeLimit = new WorkTimeLimit(options.Value.MaxExtractionTime, time, cancellationToken);
         await context.ReportAsync("extracting", 0, $"reading {document.Name}");
-        var text = await TextExtractor.ExtractAsync(
-            path,
-            document.ContentType,
-            document.Name,
-            (page, pages) => context.ReportAsync("extracting", 0.3 * page / pages, pages > 1 ? $"page {page} of {pages}" : $"read {document.Name}", page, pages),
-            cancellationToken);
+        string text;
+        try
+        {
+            var pdf = document.ContentType == DocumentTypes.Pdf;
+            text = await extractor.ExtractAsync(
+                path,
+                document.ContentType,
+                document.Name,
+                (part, parts) => context.ReportAsync("extracting", 0.3 * part / parts, parts == 1 ? $"read {document.Name}" : $"{(pdf ? "page" : "part")} {part} of {parts}", part, parts),
+                timeLimit.Token);
+        }
+        catch (OperationCanceledException ex) when (timeLimit.HasExpired(ex))
+        {
+            throw new TaskFailureException("timeout", $"Reading {document.Name} took longer than {Describe.Duration(timeLimit.Limit)}, the most AgentPulse spends on one document.");
+        }
 
         await context.ReportAsync("chunking", 0.3, "cutting the text into passages");
         var chunks = Chunker.Split(text, options.Value.ChunkChars);
@@ -120,8 +170,13 @@ internal sealed class DocumentAgent(
         documents.MarkIndexed(document.DocumentId, chunks.Count, time.GetUtcNow());
 
         var result = JsonSerializer.SerializeToElement(new DocumentTaskResult(document.DocumentId, chunks.Count), AgentPulseJsonContext.Default.DocumentTaskResult);
-        return new TaskOutcome(result, () => context.PublishAsync(
-            new DocumentIndexed(document.DocumentId, document.Name, document.ContentType, document.SizeBytes, chunks.Count, context.TaskId),
-            $"documents/{document.DocumentId}").AsTask());
+        return new TaskOutcome(result, async () =>
+        {
+            // Past the point where cancelling could stop it: the work is done and task.completed is out.
+            await checkpoints.ReachedAsync(new TaskCheckpoint(context.TaskId, TaskKinds.DocumentIndex, "publishing", null, null), CancellationToken.None);
+            await context.PublishAsync(
+                new DocumentIndexed(document.DocumentId, document.Name, document.ContentType, document.SizeBytes, chunks.Count, context.TaskId),
+                $"documents/{document.DocumentId}");
+        });
     }
 }

@@ -8,7 +8,7 @@ namespace AgentPulse.Server.Documents;
 /// <summary>Documents in SQLite; their files under <see cref="AgentDatabase.DocumentsPath"/>.</summary>
 public sealed class DocumentStore(AgentDatabase database)
 {
-    private const string Columns = "document_id, name, content_type, size_bytes, status, chunk_count, task_id, created_at, indexed_at, error_code, error_message";
+    private const string Columns = "document_id, name, content_type, size_bytes, status, chunk_count, task_id, created_at, indexed_at, error_code, error_message, owner";
 
     /// <summary>The name of a document's file under <see cref="AgentDatabase.DocumentsPath"/>: made by the server, never from the upload's name.</summary>
     public static string FileNameOf(DocumentRecord document)
@@ -21,7 +21,7 @@ public sealed class DocumentStore(AgentDatabase database)
     {
         ArgumentNullException.ThrowIfNull(document);
         database.Execute(
-            $"INSERT INTO documents (stored_name, {Columns}) VALUES ($stored, $id, $name, $type, $size, $status, 0, $task, $created, NULL, NULL, NULL)",
+            $"INSERT INTO documents (stored_name, {Columns}) VALUES ($stored, $id, $name, $type, $size, $status, 0, $task, $created, NULL, NULL, NULL, $owner)",
             ("$id", document.DocumentId),
             ("$name", document.Name),
             ("$stored", FileNameOf(document)),
@@ -29,8 +29,13 @@ public sealed class DocumentStore(AgentDatabase database)
             ("$size", document.SizeBytes),
             ("$status", AgentDatabase.ToText(document.Status, AgentPulseJsonContext.Default.DocumentStatus)),
             ("$task", document.TaskId),
-            ("$created", AgentDatabase.ToMs(document.CreatedAt)));
+            ("$created", AgentDatabase.ToMs(document.CreatedAt)),
+            ("$owner", document.Owner));
     }
+
+    /// <summary>The document, if <paramref name="viewer"/> may see it: another user's is as good as missing, so its id tells nothing.</summary>
+    internal DocumentRecord? Get(string documentId, Identity.Viewer viewer) =>
+        Get(documentId) is { } document && viewer.CanSee(document.Owner) ? document : null;
 
     public DocumentRecord? Get(string documentId)
     {
@@ -43,11 +48,15 @@ public sealed class DocumentStore(AgentDatabase database)
     }
 
     /// <summary>Every document, newest first.</summary>
-    public List<DocumentRecord> List()
+    public List<DocumentRecord> List() => List(Identity.Viewer.Everyone);
+
+    /// <summary>Every document <paramref name="viewer"/> may see, newest first.</summary>
+    internal List<DocumentRecord> List(Identity.Viewer viewer)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM documents ORDER BY created_at DESC, document_id";
+        command.CommandText = $"SELECT {Columns} FROM documents WHERE {AgentDatabase.VisibleTo} ORDER BY created_at DESC, document_id";
+        AgentDatabase.AddViewer(command, viewer);
         using var reader = command.ExecuteReader();
         var list = new List<DocumentRecord>();
         while (reader.Read())
@@ -57,12 +66,13 @@ public sealed class DocumentStore(AgentDatabase database)
         return list;
     }
 
-    /// <summary>The ids of the documents whose chunks may be searched.</summary>
-    public HashSet<string> IndexedIds()
+    /// <summary>The ids of the documents whose chunks <paramref name="viewer"/> may search.</summary>
+    internal HashSet<string> IndexedIds(Identity.Viewer viewer)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT document_id FROM documents WHERE status = 'indexed'";
+        command.CommandText = $"SELECT document_id FROM documents WHERE status = 'indexed' AND {AgentDatabase.VisibleTo}";
+        AgentDatabase.AddViewer(command, viewer);
         using var reader = command.ExecuteReader();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read())
@@ -122,5 +132,6 @@ public sealed class DocumentStore(AgentDatabase database)
         r.GetString(6),
         AgentDatabase.FromMs(r.GetInt64(7)),
         r.IsDBNull(8) ? null : AgentDatabase.FromMs(r.GetInt64(8)),
-        r.IsDBNull(9) ? null : new TaskError(r.GetString(9), r.IsDBNull(10) ? "" : r.GetString(10)));
+        r.IsDBNull(9) ? null : new TaskError(r.GetString(9), r.IsDBNull(10) ? "" : r.GetString(10)),
+        r.IsDBNull(11) ? null : r.GetString(11));
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
+using AgentPulse.Server.Identity;
 using AgentPulse.Server.Storage;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -16,52 +17,45 @@ internal static class DocumentsEndpoints
         var group = endpoints.MapGroup("/api/documents");
         // Kestrel's own limit (30 MB by default) would cut an upload short before ours could answer clearly.
         group.MapPost("/", UploadAsync).WithBodySizeLimit(endpoints.ServiceProvider.GetRequiredService<IOptions<DocumentOptions>>().Value.MaxRequestBytes);
-        group.MapGet("/", (DocumentStore store) => Results.Json(new DocumentList(store.List()), AgentPulseJsonContext.Default.DocumentList));
+        group.MapGet("/", (DocumentStore store, Viewer viewer) => Results.Json(new DocumentList(store.List(viewer)), AgentPulseJsonContext.Default.DocumentList));
         group.MapGet("/{documentId}", Get);
         group.MapDelete("/{documentId}", DeleteAsync);
         group.MapPost("/{documentId}/reindex", ReindexAsync);
     }
 
-    private static IResult Get(string documentId, DocumentStore store) =>
-        store.Get(documentId) is { } document
+    private static IResult Get(string documentId, DocumentStore store, Viewer viewer) =>
+        store.Get(documentId, viewer) is { } document
             ? Results.Json(document, AgentPulseJsonContext.Default.DocumentRecord)
             : Problems.NotFound("document", documentId);
 
-    private static async Task<IResult> DeleteAsync(string documentId, DocumentStore store, DocumentAgent agent)
-    {
-        if (store.Get(documentId) is not { } document)
-        {
-            return Problems.NotFound("document", documentId);
-        }
-        await agent.DeleteAsync(document);
-        return Results.NoContent();
-    }
+    private static async Task<IResult> DeleteAsync(string documentId, DocumentAgent agent, Viewer viewer) =>
+        await agent.DeleteAsync(documentId, viewer) ? Results.NoContent() : Problems.NotFound("document", documentId);
 
-    private static async Task<IResult> ReindexAsync(string documentId, DocumentStore store, DocumentAgent agent)
+    private static async Task<IResult> ReindexAsync(string documentId, DocumentAgent agent, Viewer viewer)
     {
-        if (store.Get(documentId) is not { } document)
+        var (result, document) = await agent.ReindexAsync(documentId, viewer);
+        return result switch
         {
-            return Problems.NotFound("document", documentId);
-        }
-        if (await agent.ReindexAsync(document) is not { } record)
-        {
-            return Problems.Create(StatusCodes.Status409Conflict, "Already being indexed", $"{document.Name} is being indexed right now.");
-        }
-        var accepted = new DocumentsAccepted([new AcceptedDocument(record.DocumentId, record.TaskId, record.Name)]);
-        return Results.Json(accepted, AgentPulseJsonContext.Default.DocumentsAccepted, statusCode: StatusCodes.Status202Accepted);
+            ReindexResult.NotFound => Problems.NotFound("document", documentId),
+            ReindexResult.AlreadyIndexing => Problems.Create(StatusCodes.Status409Conflict, "Already being indexed", $"{document!.Name} is being indexed right now."),
+            _ => Results.Json(
+                new DocumentsAccepted([new AcceptedDocument(document!.DocumentId, document.TaskId, document.Name)]),
+                AgentPulseJsonContext.Default.DocumentsAccepted,
+                statusCode: StatusCodes.Status202Accepted),
+        };
     }
 
     /// <summary>
     /// Streams each file of the multipart body to a temporary file, checks them all (size, empty,
     /// type from content), and only then accepts them: an upload is refused as a whole.
     /// </summary>
-    private static async Task<IResult> UploadAsync(HttpContext context, DocumentAgent agent, AgentDatabase database, IOptions<DocumentOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> UploadAsync(HttpContext context, DocumentAgent agent, AgentDatabase database, IOptions<DocumentOptions> options, Viewer viewer, CancellationToken cancellationToken)
     {
         var opts = options.Value;
         var request = context.Request;
         if (request.ContentLength > opts.MaxRequestBytes)
         {
-            return TooLarge($"An upload may be up to {Megabytes(opts.MaxRequestBytes)} in all.");
+            return TooLarge($"An upload may be up to {Describe.Size(opts.MaxRequestBytes)} in all.");
         }
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
@@ -101,7 +95,7 @@ internal static class DocumentsEndpoints
                 if (size > opts.MaxFileBytes)
                 {
                     File.Delete(tempPath);
-                    refusal = TooLarge($"{name} is larger than {Megabytes(opts.MaxFileBytes)}, the largest file AgentPulse takes.");
+                    refusal = TooLarge($"{name} is larger than {Describe.Size(opts.MaxFileBytes)}, the largest file AgentPulse takes.");
                     continue;
                 }
                 staged.Add((tempPath, name, size));
@@ -109,7 +103,7 @@ internal static class DocumentsEndpoints
         }
         catch (Exception ex) when (BodySizeLimit.IsTooLarge(ex))
         {
-            refusal = TooLarge($"An upload may be up to {Megabytes(opts.MaxRequestBytes)} in all.");
+            refusal = TooLarge($"An upload may be up to {Describe.Size(opts.MaxRequestBytes)} in all.");
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
         {
@@ -146,7 +140,7 @@ internal static class DocumentsEndpoints
             var documents = new List<AcceptedDocument>(accepted.Count);
             foreach (var file in accepted)
             {
-                var record = await agent.AcceptAsync(file);
+                var record = await agent.AcceptAsync(file, viewer.Owner);
                 documents.Add(new AcceptedDocument(record.DocumentId, record.TaskId, record.Name));
             }
             return Results.Json(new DocumentsAccepted(documents), AgentPulseJsonContext.Default.DocumentsAccepted, statusCode: StatusCodes.Status202Accepted);
@@ -213,6 +207,4 @@ internal static class DocumentsEndpoints
 
     private static IResult TooLarge(string detail) =>
         Problems.Create(StatusCodes.Status413PayloadTooLarge, "File too large", detail);
-
-    private static string Megabytes(long bytes) => $"{bytes / (1024.0 * 1024.0):0.#} MB";
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
 using System.Text.Json;
 using System.Text.Unicode;
 using AgentPulse.AspNetCore;
@@ -56,7 +55,6 @@ public static class EventsEndpoints
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<EventsOptions>().Bind(configuration.GetSection("Events")).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<PublishPolicy>();
         services.AddSingleton<OutsideTasks>();
         services.AddSingleton<IEventObserver>(sp => sp.GetRequiredService<OutsideTasks>());
         services.AddHostedService<SilentTaskSweeper>();
@@ -65,21 +63,11 @@ public static class EventsEndpoints
 
     public static void MapEvents(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/api/events", PublishAsync)
-            .AddEndpointFilter(LoopbackOnly)
+            .AllowAnonymous() // publishers are checked by PublisherAccess: an API key, or loopback with authentication off
+            .AddEndpointFilter(PublisherAccess.Filter)
             .WithBodySizeLimit(endpoints.ServiceProvider.GetRequiredService<IOptions<EventsOptions>>().Value.MaxBodyBytes);
 
-    /// <summary>Refuses publishers that are not on this machine (403): there is no publisher authentication yet.</summary>
-    internal static async ValueTask<object?> LoopbackOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var remote = context.HttpContext.Connection.RemoteIpAddress;
-        if (remote is null || !IPAddress.IsLoopback(remote))
-        {
-            return Problems.Create(StatusCodes.Status403Forbidden, "Publishing is local only", "Events may be published only from this machine (loopback).");
-        }
-        return await next(context);
-    }
-
-    private static async Task<IResult> PublishAsync(HttpContext context, IEventPublisher publisher, PublishPolicy policy, OutsideTasks outside, TaskStore builtIn, IOptions<EventsOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishAsync(HttpContext context, IEventPublisher publisher, OutsideTasks outside, TaskStore builtIn, IOptions<EventsOptions> options, CancellationToken cancellationToken)
     {
         var request = context.Request;
         var opts = options.Value;
@@ -153,7 +141,7 @@ public static class EventsEndpoints
             {
                 return Problems.Create(StatusCodes.Status400BadRequest, "Data does not fit its type", at + misfit);
             }
-            if (policy.Refusal(context, cloudEvent.Source) is { } refused)
+            if (PublisherAccess.RefusalFor(context.User, cloudEvent.Source) is { } refused)
             {
                 return Problems.Create(StatusCodes.Status403Forbidden, "Source not allowed", at + refused);
             }

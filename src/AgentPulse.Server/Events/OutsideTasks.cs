@@ -5,7 +5,7 @@ namespace AgentPulse.Server.Events;
 
 /// <summary>
 /// The active tasks of publishers outside the server (any source not reserved, see
-/// <see cref="PublishPolicy"/>), as their events come out of the log: which source each belongs to,
+/// <see cref="PublisherAccess.IsReserved"/>), as their events come out of the log: which source each belongs to,
 /// how many each source has (for the caps of <c>POST /api/events</c>), and when each last gave news
 /// (for <see cref="SilentTaskSweeper"/>). A task leaves when it ends.
 /// </summary>
@@ -62,7 +62,7 @@ internal sealed class OutsideTasks(TimeProvider time) : IEventObserver
     public void OnAppended(LoggedEvent loggedEvent)
     {
         var e = loggedEvent.Event;
-        if (!e.Type.StartsWith("task.", StringComparison.Ordinal) || PublishPolicy.IsReserved(e.Source) || CatalogData.TaskId(e) is not { } taskId)
+        if (!e.Type.StartsWith("task.", StringComparison.Ordinal) || PublisherAccess.IsReserved(e.Source) || CatalogData.TaskId(e) is not { } taskId)
         {
             return;
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
+using AgentPulse.Server.Identity;
 using AgentPulse.Server.Security;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,7 @@ internal static class SearchEndpoints
         endpoints.MapGet("/api/search/{searchId}", Get);
     }
 
-    private static async Task<IResult> StartAsync(HttpRequest request, SearchAgent agent, IOptions<SearchOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> StartAsync(HttpRequest request, SearchAgent agent, SearchIndex index, IOptions<SearchOptions> options, Viewer viewer, CancellationToken cancellationToken)
     {
         var opts = options.Value;
         if (CrossSite.RequireJson(request, "{\"query\":\"agents\",\"top\":10}") is { } notJson)
@@ -45,12 +46,25 @@ internal static class SearchEndpoints
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Bad number of results", $"Ask for 1 to {opts.MaxTop} results.");
         }
-        var accepted = await agent.StartAsync(query, top);
+        // Parsed here, so a query over the caps is refused before it costs anything.
+        var parsed = index.Parse(query, opts);
+        if (parsed.Terms > opts.MaxQueryTerms)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Too many words", $"A query may have up to {opts.MaxQueryTerms} words; this one has {parsed.Terms}.");
+        }
+        if (parsed.ExpandingTerms > opts.MaxFuzzyOrPrefixTerms)
+        {
+            return Problems.Create(
+                StatusCodes.Status400BadRequest,
+                "Too many fuzzy or prefix terms",
+                $"A query may have up to {opts.MaxFuzzyOrPrefixTerms} fuzzy (word~) or prefix (word*) terms; this one has {parsed.ExpandingTerms}.");
+        }
+        var accepted = await agent.StartAsync(query, parsed, top, viewer);
         return Results.Json(accepted, AgentPulseJsonContext.Default.SearchAccepted, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static IResult Get(string searchId, SearchStore searches) =>
-        searches.Get(searchId) is { } view
+    private static IResult Get(string searchId, SearchStore searches, Viewer viewer) =>
+        searches.Get(searchId, viewer) is { } view
             ? Results.Json(view, AgentPulseJsonContext.Default.SearchRecord)
             : Problems.NotFound("search", searchId);
 }

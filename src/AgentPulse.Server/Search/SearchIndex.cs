@@ -31,6 +31,9 @@ internal sealed class SearchIndex : IDisposable
     private const string TextField = "text";
     private const int SnippetChars = 200;
 
+    /// <summary>How many matches a search collects between two checks for cancellation.</summary>
+    private const int CheckEvery = 1024;
+
     private readonly LuceneDirectory directory;
     private readonly Analyzer analyzer = new EnglishAnalyzer(Version);
     private readonly IndexWriter writer;
@@ -87,16 +90,22 @@ internal sealed class SearchIndex : IDisposable
         }
     }
 
+    /// <summary>Parses a query in the simple syntax, with its cost (see <see cref="SearchQuery.Parse"/>).</summary>
+    public SearchQuery Parse(string queryText, SearchOptions options) => SearchQuery.Parse(queryText, analyzer, TextField, options);
+
     /// <summary>
     /// The best chunk of each matching document that <paramref name="include"/> accepts, best first.
+    /// Stops with <see cref="OperationCanceledException"/> soon after <paramref name="cancellationToken"/>
+    /// is cancelled: between the expansion of fuzzy and prefix terms and the matching, every
+    /// <see cref="CheckEvery"/> matches, and between snippets.
     /// </summary>
     /// <returns>The number of matching documents and the top <paramref name="top"/> of them, with snippets.</returns>
-    public (int TotalHits, List<ChunkHit> Hits) Search(string queryText, int top, Func<string, bool> include)
+    public (int TotalHits, List<ChunkHit> Hits) Search(SearchQuery search, int top, Func<string, bool> include, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(search);
         ArgumentNullException.ThrowIfNull(include);
-        var parser = new SimpleQueryParser(analyzer, TextField) { DefaultOperator = Occur.SHOULD };
-        var query = parser.Parse(queryText);
-        if (query is null || (query is BooleanQuery { Clauses.Count: 0 }))
+        cancellationToken.ThrowIfCancellationRequested();
+        if (search.Query is not { } query)
         {
             return (0, []);
         }
@@ -105,8 +114,11 @@ internal sealed class SearchIndex : IDisposable
         var searcher = searchers.Acquire();
         try
         {
-            var collector = new BestChunkPerDocumentCollector();
-            searcher.Search(query, collector);
+            // Expands fuzzy and prefix terms into the words they match, the part that cannot be stopped midway.
+            var rewritten = searcher.Rewrite(query);
+            cancellationToken.ThrowIfCancellationRequested();
+            var collector = new BestChunkPerDocumentCollector(cancellationToken);
+            searcher.Search(rewritten, collector);
             var ranked = collector.Best
                 .Where(pair => include(pair.Key))
                 .Select(pair => (DocumentId: pair.Key, pair.Value.Score, pair.Value.Doc))
@@ -123,6 +135,7 @@ internal sealed class SearchIndex : IDisposable
             var hits = new List<ChunkHit>(Math.Min(top, ranked.Count));
             foreach (var (documentId, score, doc) in ranked.Take(top))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var stored = searcher.Doc(doc);
                 var text = stored.Get(TextField) ?? "";
                 hits.Add(new ChunkHit(documentId, stored.Get(NameField) ?? "", Snippet(highlighter, text), score));
@@ -163,9 +176,10 @@ internal sealed class SearchIndex : IDisposable
     }
 
     /// <summary>Keeps, per documentId, the best-scoring chunk: the collapse of chunks to documents.</summary>
-    private sealed class BestChunkPerDocumentCollector : ICollector
+    private sealed class BestChunkPerDocumentCollector(CancellationToken cancellationToken) : ICollector
     {
         private readonly BytesRef scratch = new();
+        private int collected;
         private Scorer? scorer;
         private SortedDocValues? ids;
         private int docBase;
@@ -184,6 +198,11 @@ internal sealed class SearchIndex : IDisposable
 
         public void Collect(int doc)
         {
+            // As Lucene's TimeLimitingCollector does, but for cancellation too and on the TimeProvider's clock.
+            if (++collected % CheckEvery == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
             if (ids is null || scorer is null || ids.GetOrd(doc) < 0)
             {
                 return;

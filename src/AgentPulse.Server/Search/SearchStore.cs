@@ -9,10 +9,11 @@ namespace AgentPulse.Server.Search;
 /// <summary>Searches and their results in SQLite, so <c>GET /api/search/{id}</c> keeps them.</summary>
 internal sealed class SearchStore(AgentDatabase database)
 {
-    public void Insert(string searchId, string query, int top, string taskId, DateTimeOffset at)
+    public void Insert(string searchId, string query, int top, string taskId, DateTimeOffset at, string? owner)
     {
         database.Execute(
-            "INSERT INTO searches (search_id, query, top, task_id, status, created_at) VALUES ($id, $query, $top, $task, 'running', $at)",
+            "INSERT INTO searches (search_id, query, top, task_id, status, created_at, owner) VALUES ($id, $query, $top, $task, 'running', $at, $owner)",
+            ("$owner", owner),
             ("$id", searchId),
             ("$query", query),
             ("$top", top),
@@ -49,12 +50,14 @@ internal sealed class SearchStore(AgentDatabase database)
             ("$message", error.Message));
     }
 
-    public SearchRecord? Get(string searchId)
+    /// <summary>The search, if <paramref name="viewer"/> may see it (another user's is as good as missing).</summary>
+    public SearchRecord? Get(string searchId, Identity.Viewer viewer)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT search_id, query, status, task_id, result_json, error_code, error_message FROM searches WHERE search_id = $id";
+        command.CommandText = $"SELECT search_id, query, status, task_id, result_json, error_code, error_message FROM searches WHERE search_id = $id AND {AgentDatabase.VisibleTo}";
         command.Parameters.AddWithValue("$id", searchId);
+        AgentDatabase.AddViewer(command, viewer);
         using var reader = command.ExecuteReader();
         return reader.Read() ? Read(reader) : null;
     }

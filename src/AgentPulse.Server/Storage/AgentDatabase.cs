@@ -104,7 +104,8 @@ public sealed class AgentDatabase
                 created_at INTEGER NOT NULL,
                 indexed_at INTEGER,
                 error_code TEXT,
-                error_message TEXT);
+                error_message TEXT,
+                owner TEXT);
             CREATE TABLE IF NOT EXISTS searches (
                 search_id TEXT PRIMARY KEY,
                 query TEXT NOT NULL,
@@ -114,9 +115,35 @@ public sealed class AgentDatabase
                 created_at INTEGER NOT NULL,
                 result_json TEXT,
                 error_code TEXT,
-                error_message TEXT);
+                error_message TEXT,
+                owner TEXT);
             """;
         command.ExecuteNonQuery();
+        // Databases made before per-user scoping: their rows stay public (owner NULL).
+        AddColumnIfMissing(connection, "documents", "owner", "TEXT");
+        AddColumnIfMissing(connection, "searches", "owner", "TEXT");
+    }
+
+    private static void AddColumnIfMissing(SqliteConnection connection, string table, string column, string type)
+    {
+        using var info = connection.CreateCommand();
+        info.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'";
+        if (Convert.ToInt64(info.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            using var alter = connection.CreateCommand();
+            alter.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {type}";
+            alter.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The SQL condition that keeps the rows <c>$viewer</c> may see: all when <c>$all</c> is 1, else public ones and its own.</summary>
+    internal const string VisibleTo = "($all = 1 OR owner IS NULL OR owner = $viewer)";
+
+    /// <summary>The parameters of <see cref="VisibleTo"/> for <paramref name="viewer"/>.</summary>
+    internal static void AddViewer(SqliteCommand command, Identity.Viewer viewer)
+    {
+        command.Parameters.AddWithValue("$all", viewer.SeesAll ? 1 : 0);
+        command.Parameters.AddWithValue("$viewer", (object?)viewer.UserId ?? DBNull.Value);
     }
 
     internal static long ToMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();

@@ -1,6 +1,6 @@
 namespace AgentPulse.Server.Tasks;
 
-/// <summary>A point a task reaches: when it starts running (stage <c>running</c>) and at every progress report.</summary>
+/// <summary>A point a task reaches: when it starts running (stage <c>running</c>), at every progress report, and for an indexing task just before <c>document.indexed</c> (stage <c>publishing</c>).</summary>
 /// <param name="TaskId">The task.</param>
 /// <param name="Kind">Its kind, such as <c>document.index</c>.</param>
 /// <param name="Stage">The stage reached (<c>running</c>, <c>extracting</c>, <c>indexing</c>, …).</param>

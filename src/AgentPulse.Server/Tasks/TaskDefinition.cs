@@ -10,6 +10,8 @@ internal enum TaskLane
     Documents,
     /// <summary>Searches: <see cref="TaskOptions.MaxConcurrentSearches"/> at once.</summary>
     Search,
+    /// <summary>Searches with fuzzy, prefix or proximity terms: <see cref="TaskOptions.MaxConcurrentCostlySearches"/> at once, apart from the others.</summary>
+    CostlySearch,
 }
 
 /// <summary>What a task is, as <c>task.started</c> tells it.</summary>

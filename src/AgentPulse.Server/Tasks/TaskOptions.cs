@@ -13,6 +13,13 @@ public sealed class TaskOptions
     [Range(1, 64)]
     public int MaxConcurrentSearches { get; set; } = 4;
 
+    /// <summary>
+    /// How many searches with fuzzy (<c>~</c>), prefix (<c>*</c>) or proximity terms run at once, in
+    /// slots of their own, so plain searches never wait behind them (default: 1).
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxConcurrentCostlySearches { get; set; } = 1;
+
     /// <summary>The least time between two progress events of one task; the first and last of each stage always go out (default: 100 ms, about 10 a second).</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 

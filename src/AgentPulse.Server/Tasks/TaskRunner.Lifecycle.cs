@@ -168,6 +168,7 @@ internal sealed partial class TaskRunner
                 active.Remove(entry.Definition.TaskId);
             }
             entry.Cancellation.Dispose();
+            entry.Ended.TrySetResult();
         }
     }
 }

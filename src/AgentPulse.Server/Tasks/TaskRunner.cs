@@ -39,7 +39,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         this.options = options.Value;
         this.checkpoints = checkpoints;
         this.logger = logger;
-        lanes = [new Lane(this.options.MaxConcurrency), new Lane(this.options.MaxConcurrentSearches)];
+        lanes = [new Lane(this.options.MaxConcurrency), new Lane(this.options.MaxConcurrentSearches), new Lane(this.options.MaxConcurrentCostlySearches)];
     }
 
     public static string NewId() => Guid.NewGuid().ToString("N");
@@ -149,6 +149,18 @@ internal sealed partial class TaskRunner : IAsyncDisposable
     }
 
     /// <summary>
+    /// Completes once the task has ended: its last event is published and its slot given back
+    /// (at once when it is not queued or running).
+    /// </summary>
+    public Task WaitForEndAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return active.TryGetValue(taskId, out var entry) ? entry.Ended.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
     /// Stops taking tasks, cancels the queued and running ones, and waits for the running ones until
     /// <paramref name="cancellationToken"/> (the host's shutdown timeout) fires. Nothing is recorded
     /// for them: the next start fails them as interrupted, exactly as after a crash. A task that does
@@ -165,6 +177,10 @@ internal sealed partial class TaskRunner : IAsyncDisposable
             }
             foreach (var lane in lanes)
             {
+                foreach (var waiting in lane.Waiting)
+                {
+                    waiting.Ended.TrySetResult();
+                }
                 lane.Waiting.Clear();
             }
             toWait = [.. running];
@@ -239,6 +255,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
             }
         }
         entry.Cancellation.Dispose();
+        entry.Ended.TrySetResult();
         if (next is not null)
         {
             Launch(next);
@@ -263,6 +280,9 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         public TaskRecord Record { get; set; } = null!;
         public EntryState State { get; set; }
         public long RunningSince { get; set; }
+
+        /// <summary>Completed once the last event is published and the slot given back, or the server stopped before it ran.</summary>
+        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private sealed class Lane(int capacity)

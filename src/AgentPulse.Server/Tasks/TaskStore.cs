@@ -41,14 +41,22 @@ public sealed class TaskStore(AgentDatabase database)
     }
 
     /// <summary>The newest tasks first; only queued and running ones when <paramref name="activeOnly"/>.</summary>
-    public List<TaskRecord> List(bool activeOnly, int limit)
+    public List<TaskRecord> List(bool activeOnly, int limit) => List(activeOnly, limit, Identity.Viewer.Everyone);
+
+    /// <summary>The task, if <paramref name="viewer"/> may see it (another user's is as good as missing).</summary>
+    internal TaskRecord? Get(string taskId, Identity.Viewer viewer) =>
+        Get(taskId) is { } record && viewer.CanSee(record.Owner) ? record : null;
+
+    /// <summary>The newest tasks <paramref name="viewer"/> may see first; only queued and running ones when <paramref name="activeOnly"/>.</summary>
+    internal List<TaskRecord> List(bool activeOnly, int limit, Identity.Viewer viewer)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = activeOnly
-            ? $"SELECT {Columns} FROM tasks WHERE status IN ('queued', 'running') ORDER BY started_at DESC, task_id DESC LIMIT $limit"
-            : $"SELECT {Columns} FROM tasks ORDER BY started_at DESC, task_id DESC LIMIT $limit";
+            ? $"SELECT {Columns} FROM tasks WHERE status IN ('queued', 'running') AND {AgentDatabase.VisibleTo} ORDER BY started_at DESC, task_id DESC LIMIT $limit"
+            : $"SELECT {Columns} FROM tasks WHERE {AgentDatabase.VisibleTo} ORDER BY started_at DESC, task_id DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", limit);
+        AgentDatabase.AddViewer(command, viewer);
         using var reader = command.ExecuteReader();
         var list = new List<TaskRecord>();
         while (reader.Read())

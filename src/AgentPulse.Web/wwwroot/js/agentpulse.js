@@ -15,7 +15,16 @@ window.agentPulse = (() => {
   let nextUploadId = 1;
   const uploaders = new WeakMap();
 
-  function send(file, url, uploader) {
+  // The signed-in session, when the server requires one: its token for requests the page makes itself.
+  let session = null;
+  const auth = {
+    register(reference) { session = reference; },
+    load(key) { return sessionStorage.getItem(key); },
+    store(key, value) { if (value === null) sessionStorage.removeItem(key); else sessionStorage.setItem(key, value); },
+    token() { return session ? session.invokeMethodAsync('GetAccessTokenAsync') : Promise.resolve(null); },
+  };
+
+  async function send(file, url, uploader) {
     const id = `u${nextUploadId++}`;
     const xhr = new XMLHttpRequest();
     let lastReport = 0;
@@ -35,6 +44,8 @@ window.agentPulse = (() => {
     form.append('files', file, file.name);
     xhr.open('POST', url);
     xhr.setRequestHeader('Accept', 'application/json');
+    const token = await auth.token();
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
     xhr.send(form);
   }
 
@@ -67,5 +78,5 @@ window.agentPulse = (() => {
     },
   };
 
-  return { lifecycle, uploads };
+  return { lifecycle, uploads, auth };
 })();

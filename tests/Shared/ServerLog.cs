@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 
-namespace AgentPulse.EndToEnd.Tests;
+namespace AgentPulse.Testing;
 
 /// <summary>Records the server's log (Debug and up), so a test can wait for a line, such as a connection's close code.</summary>
 public sealed class ServerLog : ILoggerProvider
