@@ -48,16 +48,24 @@ public sealed class TypePatternSetTests
     [InlineData("", false)]
     public void Matches_AsAnyOfItsPatternsWould(string type, bool expected)
     {
-        string[] patterns = ["task.*", "search.completed", "a.b.c.*"];
-        var set = Set(patterns);
+        // A few patterns are scanned, many are looked up: both ways answer alike.
+        string[] few = ["task.*", "search.completed", "a.b.c.*"];
+        string[] many = [.. few, .. Enumerable.Range(0, 30).Select(i => i % 2 == 0 ? $"z{i}.*" : $"z{i}.exact")];
 
-        Assert.Equal(expected, set.Matches(type));
-        Assert.Equal(patterns.Any(p => TypePattern.Parse(p).Matches(type)), set.Matches(type));
+        foreach (var patterns in new[] { few, many })
+        {
+            var set = Set(patterns);
+            Assert.Equal(expected, set.Matches(type));
+            Assert.Equal(patterns.Any(p => TypePattern.Parse(p).Matches(type)), set.Matches(type));
+        }
     }
 
     [Fact]
-    public void Everything_MatchesAnyType() =>
+    public void Everything_MatchesAnyType()
+    {
         Assert.True(Set("x.y", "*").Matches("anything.at.all"));
+        Assert.True(Set([.. Enumerable.Range(0, 30).Select(i => $"z{i}.*"), "*"]).Matches("anything.at.all"));
+    }
 
     [Fact]
     public void With_AddsNewOnesAtTheEnd_KeepsEachOnce_AndRemoves()
