@@ -1,7 +1,11 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using AgentPulse.AspNetCore;
 using AgentPulse.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Tests;
 
@@ -57,6 +61,27 @@ public sealed class ConnectionCapTests
             {
                 await client.DisposeAsync();
             }
+        }
+    }
+
+    [Fact]
+    public async Task Caps_FollowTheOpenFileLimit_UnlessConfigured()
+    {
+        var budget = ConnectionBudget.ForThisProcess;
+        Assert.NotNull(budget.OpenFileLimit); // Linux: read with getrlimit
+        await using (var server = await RunningServer.StartAsync())
+        {
+            Assert.Equal(budget.HttpConnections, server.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxConcurrentConnections);
+            Assert.Equal(budget.WebSockets, server.Services.GetRequiredService<IOptions<AgentPulseOptions>>().Value.MaxConnections);
+        }
+        await using (var server = await RunningServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Kestrel:Limits:MaxConcurrentConnections"] = "77",
+            ["AgentPulse:MaxConnections"] = "55",
+        }))
+        {
+            Assert.Equal(77, server.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxConcurrentConnections);
+            Assert.Equal(55, server.Services.GetRequiredService<IOptions<AgentPulseOptions>>().Value.MaxConnections);
         }
     }
 }

@@ -125,7 +125,15 @@ public sealed class EventsEndpointTests
     [Theory]
     [InlineData("Events:MaxBodyBytes", "0")]
     [InlineData("Events:MaxBatch", "0")]
-    public async Task BadEventsOptions_StopTheServerFromStarting(string key, string value)
+    [InlineData("Events:MaxActiveTasksPerSource", "0")]
+    [InlineData("Events:MaxActiveTasks", "0")]
+    [InlineData("Events:SilentTaskTimeout", "00:00:00")]
+    [InlineData("Events:MaxDataTextChars", "1")]
+    [InlineData("AgentPulse:MaxConnections", "0")]
+    [InlineData("AgentPulse:MaxConnectionsPerIp", "0")]
+    [InlineData("AgentPulse:MaxSubscriptionPatterns", "0")]
+    [InlineData("AgentPulse:MaxControlQueueBytes", "100")]
+    public async Task BadLimits_StopTheServerFromStarting(string key, string value)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(new Dictionary<string, string?> { [key] = value }));
 

@@ -14,6 +14,8 @@ internal static class ServerDefaults
     /// <summary>The host names of this machine; any other <c>Host</c> (DNS rebinding) gets 400.</summary>
     public const string LoopbackHosts = "localhost;127.0.0.1;[::1]";
 
+    public const string MaxHttpConnectionsKey = "Kestrel:Limits:MaxConcurrentConnections";
+
     public static IReadOnlyDictionary<string, string?> Values { get; } = new Dictionary<string, string?>
     {
         ["Urls"] = "http://localhost:8000",
@@ -28,7 +30,9 @@ internal static class ServerDefaults
     {
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = Values });
         // As many plain HTTP connections as the open files allow beside the WebSockets (ConnectionBudget),
-        // unless Kestrel:Limits:MaxConcurrentConnections says otherwise; past it Kestrel closes new ones at once.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxConcurrentConnections ??= ConnectionBudget.ForThisProcess.HttpConnections);
+        // unless Kestrel:Limits:MaxConcurrentConnections says otherwise (ASP.NET Core does not bind Kestrel's
+        // limits from configuration: this key is read here); past it Kestrel closes new ones at once.
+        builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.Limits.MaxConcurrentConnections =
+            context.Configuration.GetValue<long?>(MaxHttpConnectionsKey) ?? ConnectionBudget.ForThisProcess.HttpConnections);
     }
 }
