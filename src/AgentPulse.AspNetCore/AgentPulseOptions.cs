@@ -34,9 +34,9 @@ public sealed class AgentPulseOptions
     public int MaxSubscriptionPatterns { get; set; } = 256;
 
     /// <summary>
-    /// The most bytes of control frames (acks, pongs, errors) that may wait for one connection's writer;
-    /// past it, as past the count of frames, the connection is a slow consumer and is closed with 4008
-    /// (default: 131072, two acks of the largest subscription set).
+    /// The most bytes of control frames (acks, pongs, errors) that may wait for one connection's writer
+    /// (one frame larger than this may wait alone); past it, as past the count of frames, the connection is
+    /// a slow consumer and is closed with 4008 (default: 131072, two acks of 256 patterns of 200 ASCII characters).
     /// </summary>
     [Range(16 * 1024, 64 * 1024 * 1024)]
     public int MaxControlQueueBytes { get; set; } = 128 * 1024;

@@ -54,7 +54,7 @@ internal sealed class OutboundQueue(int eventCapacity, int controlCapacity = Out
 
     /// <summary>
     /// Queues a control frame (or a heartbeat, or a close); <c>false</c> when the control queue is full,
-    /// in frames or in bytes, or completed. The bytes bound what a client that sends large pings or
+    /// in frames or in bytes (a frame past the byte budget is taken only into an empty queue), or completed. The bytes bound what a client that sends large pings or
     /// subscribes and never reads can make the server hold.
     /// </summary>
     public bool TryEnqueueControl(ControlItem item)
@@ -69,7 +69,10 @@ internal sealed class OutboundQueue(int eventCapacity, int controlCapacity = Out
             Interlocked.Decrement(ref controlCount);
             return false;
         }
-        if (Interlocked.Add(ref controlByteCount, bytes) > controlBytes)
+        // A frame larger than the budget is taken when nothing else waits (an ack of the largest set of
+        // patterns may be), so the budget bounds what waits to itself plus one frame.
+        var total = Interlocked.Add(ref controlByteCount, bytes);
+        if (total > controlBytes && total != bytes)
         {
             Interlocked.Add(ref controlByteCount, -bytes);
             Interlocked.Decrement(ref controlCount);
