@@ -132,9 +132,13 @@ public sealed class LoggedEvent
     public ReadOnlyMemory<byte> Utf8Frame { get; }
 
     private byte[]? wireFrame;
+    private Internal.TaskKey? taskKey;
 
     /// <summary>The frame with its WebSocket header, made once on first use and shared by every connection.</summary>
     internal byte[] WireFrame => Volatile.Read(ref wireFrame) ?? MakeWireFrame();
+
+    /// <summary>The task the event is about and, for <c>task.progress</c>, its stage: read from the payload once, on first use (by a conflating connection), and shared.</summary>
+    internal Internal.TaskKey TaskKey => Volatile.Read(ref taskKey) ?? (taskKey = Internal.TaskKey.Of(Event));
 
     private byte[] MakeWireFrame()
     {

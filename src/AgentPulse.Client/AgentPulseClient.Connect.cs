@@ -19,7 +19,7 @@ public sealed partial class AgentPulseClient
             {
                 var token = accessTokenProvider is null ? null : await accessTokenProvider(connecting.Token).ConfigureAwait(false);
                 var after = position.After;
-                var uri = ConnectUri.Build(url, sentTypes, after, position.Epoch, token);
+                var uri = ConnectUri.Build(url, sentTypes, after, position.Epoch, token, conflateProgress);
                 LogConnecting(logger, ConnectUri.ForLog(uri), after);
                 socket = await socketFactory(uri, connecting.Token).ConfigureAwait(false);
             }

@@ -38,6 +38,7 @@ public sealed partial class AgentPulseClient : IAgentPulseClient, IAsyncDisposab
     private readonly Uri url;
     private readonly IReconnectPolicy policy;
     private readonly Func<CancellationToken, ValueTask<string?>>? accessTokenProvider;
+    private readonly int? conflateProgress;
     private readonly TimeSpan? heartbeatTimeout;
     private readonly TimeSpan connectTimeout;
     private readonly TimeSpan closeTimeout;
@@ -66,6 +67,7 @@ public sealed partial class AgentPulseClient : IAgentPulseClient, IAsyncDisposab
         url = options.Url!;
         policy = options.ReconnectPolicy;
         accessTokenProvider = options.AccessTokenProvider;
+        conflateProgress = options.ConflateProgressPerSecond;
         heartbeatTimeout = options.HeartbeatTimeout;
         connectTimeout = options.ConnectTimeout;
         closeTimeout = options.CloseTimeout;

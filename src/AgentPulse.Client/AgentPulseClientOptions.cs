@@ -47,6 +47,16 @@ public sealed class AgentPulseClientOptions
     public IList<string> Types { get; } = new List<string>();
 
     /// <summary>
+    /// Asks the server to conflate <c>task.progress</c>: at most this many a second per task, the latest of each
+    /// interval (<c>conflate=task.progress:N</c> on every connect). The first and last progress of each stage and
+    /// every other event still come, in seq order; the progress events left out never reach subscribers, and a
+    /// resume is as exact as without (the client resumes from the last seq it received, and never takes a gap in
+    /// seqs for loss). For a view that renders progress a few times a second, such as a page: it saves the decoding
+    /// of events nobody sees. From 1 to 1000 (default: <c>null</c>: every event).
+    /// </summary>
+    public int? ConflateProgressPerSecond { get; set; }
+
+    /// <summary>
     /// When to reconnect and when to give up; also retries the first connect (default: an
     /// <see cref="ExponentialBackoffReconnectPolicy"/>: 1 s, factor 2, cap 30 s, equal jitter, 5 attempts).
     /// </summary>
@@ -136,6 +146,10 @@ public sealed class AgentPulseClientOptions
         if (ConnectTimeout <= TimeSpan.Zero || CloseTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("AgentPulseClientOptions.ConnectTimeout and CloseTimeout must be positive.", "options");
+        }
+        if (ConflateProgressPerSecond is { } conflate && conflate is < Conflation.MinPerSecond or > Conflation.MaxPerSecond)
+        {
+            throw new ArgumentException($"AgentPulseClientOptions.ConflateProgressPerSecond must be from {Conflation.MinPerSecond} to {Conflation.MaxPerSecond} (or null), not {conflate}.", "options");
         }
         if (StreamCapacity < 1 || EventQueueCapacity < 1)
         {

@@ -11,10 +11,10 @@ public static class AgentPulseApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var webUi = WebUi.Find();
+        var builder = WebApplication.CreateBuilder(webUi.Options(args));
         ServerDefaults.Apply(builder);
         LogRedaction.Apply(builder.Services);
-        var webUi = WebUi.Find();
         webUi.Configure(builder);
         builder.Services.AddProblemDetails();
         builder.Services.AddAgentPulse(options => builder.Configuration.GetSection("AgentPulse").Bind(options))

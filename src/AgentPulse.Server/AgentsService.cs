@@ -30,7 +30,7 @@ internal sealed partial class AgentsService(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var interrupted = new TaskError("interrupted", TaskRunner.InterruptedMessage);
+        var interrupted = new TaskError(TaskErrorCodes.Interrupted, TaskRunner.InterruptedMessage);
         // Uploads that were being received when the previous process stopped were never accepted.
         var incoming = Path.Combine(database.DocumentsPath, "incoming");
         if (Directory.Exists(incoming))

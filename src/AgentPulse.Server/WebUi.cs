@@ -4,11 +4,17 @@ namespace AgentPulse.Server;
 /// Serves the Blazor WebAssembly UI (the AgentPulse.Web project) at <c>/</c>.
 /// </summary>
 /// <remarks>
-/// The static web assets manifests sit next to this assembly: in its own bin folder for
+/// <para>The static web assets manifests sit next to this assembly: in its own bin folder for
 /// <c>dotnet run</c>, in a test's bin folder when a test builds the app in its own process (where the
 /// entry assembly, and so the default manifest name, is the test host's), and in the publish folder.
 /// Naming them explicitly makes all three work. Without them (a build that did not produce them) the
-/// app runs without its UI.
+/// app runs without its UI.</para>
+/// <para>A published app has no runtime manifest: its assets are in <c>wwwroot</c> beside the assembly.
+/// ASP.NET Core looks for <c>wwwroot</c> and <c>appsettings.json</c> under the content root, which is the
+/// working directory by default, so a published server started from anywhere else answered <c>/</c> with
+/// 404, every asset with an empty 200, and ignored its own settings. For a published app the web root and
+/// (unless <c>--contentRoot</c> or <c>ASPNETCORE_CONTENTROOT</c> names one) the content root are the app's
+/// folder. Relative paths of its settings (<c>DataPath</c>) are still taken from the working directory.</para>
 /// </remarks>
 internal sealed class WebUi
 {
@@ -25,6 +31,29 @@ internal sealed class WebUi
     private string RuntimeManifestPath => Path.Combine(folder, RuntimeManifest);
 
     private string EndpointsManifestPath => Path.Combine(folder, EndpointsManifest);
+
+    private string PublishedWebRoot => Path.Combine(folder, "wwwroot");
+
+    /// <summary>A publish output: the endpoints manifest and the assets in wwwroot, no runtime manifest.</summary>
+    private bool IsPublished =>
+        !File.Exists(RuntimeManifestPath) && File.Exists(EndpointsManifestPath) && Directory.Exists(PublishedWebRoot);
+
+    /// <summary>The builder's options: for a published app, its own folder as web root and (unless one is given) content root.</summary>
+    public WebApplicationOptions Options(string[] args)
+    {
+        if (!IsPublished)
+        {
+            return new WebApplicationOptions { Args = args };
+        }
+        var contentRootGiven = args.Any(a => a.TrimStart('-', '/').StartsWith("contentRoot", StringComparison.OrdinalIgnoreCase))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"));
+        return new WebApplicationOptions
+        {
+            Args = args,
+            WebRootPath = PublishedWebRoot,
+            ContentRootPath = contentRootGiven ? null : folder,
+        };
+    }
 
     public void Configure(WebApplicationBuilder builder)
     {

@@ -58,7 +58,7 @@ public sealed class ApiException : Exception
             : null;
 }
 
-/// <summary>The server's REST API: documents and search. (Uploads go through the page, for their progress: see <c>DocumentUploader</c>.)</summary>
+/// <summary>The server's REST API: documents, tasks and search. (Uploads go through the page, for their progress: see <c>DocumentUploader</c>.)</summary>
 public sealed class AgentPulseApi(HttpClient http)
 {
     /// <summary>The documents, as the server lists them.</summary>
@@ -73,6 +73,18 @@ public sealed class AgentPulseApi(HttpClient http)
     public async Task DeleteDocumentAsync(string documentId, CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"api/documents/{Uri.EscapeDataString(documentId)}"), cancellationToken);
+    }
+
+    /// <summary>Indexes a document again; its new task reports through the events.</summary>
+    public async Task ReindexDocumentAsync(string documentId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/documents/{Uri.EscapeDataString(documentId)}/reindex"), cancellationToken);
+    }
+
+    /// <summary>Cancels a queued or running task; it ends with <c>task.failed</c>, code <see cref="TaskErrorCodes.Cancelled"/>.</summary>
+    public async Task CancelTaskAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"api/tasks/{Uri.EscapeDataString(taskId)}"), cancellationToken);
     }
 
     /// <summary>Starts a search; its results come as <c>search.completed</c>.</summary>

@@ -29,6 +29,19 @@ public static class ConnectionStatusText
     }
 
     /// <summary>
+    /// The status a page shows: a client that has not begun yet (Disconnected, with no reason and no attempt) is
+    /// shown as Connecting, since the page starts its client before the first render. So the first thing a person
+    /// sees is "Connecting…", never a red "Disconnected" that flashes away.
+    /// </summary>
+    public static ConnectionStatus Shown(ConnectionStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return status is { State: ConnectionState.Disconnected, Reason: null, Attempt: 0, GaveUp: false }
+            ? new ConnectionStatus(ConnectionState.Connecting)
+            : status;
+    }
+
+    /// <summary>
     /// Why the connection is down, in a person's words (never the exception's message: in the browser it is a bare
     /// resource key such as <c>net_webstatus_ConnectFailure</c>, which says nothing to a person).
     /// </summary>

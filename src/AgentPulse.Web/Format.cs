@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace AgentPulse.Web;
 
-/// <summary>Numbers as a person reads them.</summary>
+/// <summary>Numbers and times as a person reads them.</summary>
 public static class Format
 {
     /// <summary>"0 B", "512 B", "12.3 KB", "4.5 MB".</summary>
@@ -33,6 +33,33 @@ public static class Format
     /// <summary>A fraction 0..1 as a whole percentage, 0 to 100.</summary>
     public static int Percent(double fraction) =>
         double.IsNaN(fraction) ? 0 : (int)Math.Round(Math.Clamp(fraction, 0, 1) * 100, MidpointRounding.AwayFromZero);
+
+    /// <summary>A time of day in the browser's time zone: "14:02:31"; with the date ("Nov 24, 14:02") when it is not today.</summary>
+    public static string TimeOfDay(DateTimeOffset at, DateTimeOffset now)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, TimeZoneInfo.Local);
+        var today = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.Local).Date;
+        return local.Date == today
+            ? local.ToString("HH:mm:ss", CultureInfo.InvariantCulture)
+            : local.ToString("MMM d, HH:mm", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>How long ago, as a person says it: "just now", "3 min ago", "2 h ago"; past a day, the date.</summary>
+    public static string Ago(DateTimeOffset at, DateTimeOffset now)
+    {
+        var age = now - at;
+        return age.TotalSeconds switch
+        {
+            < 45 => "just now",
+            < 60 * 60 => string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, (int)Math.Round(age.TotalMinutes))} min ago"),
+            < 24 * 60 * 60 => string.Create(CultureInfo.InvariantCulture, $"{(int)age.TotalHours} h ago"),
+            _ => TimeZoneInfo.ConvertTime(at, TimeZoneInfo.Local).ToString("MMM d", CultureInfo.InvariantCulture),
+        };
+    }
+
+    /// <summary>"1 document", "12 documents".</summary>
+    public static string Documents(int count) =>
+        count == 1 ? "1 document" : string.Create(CultureInfo.InvariantCulture, $"{count} documents");
 
     /// <summary>"1 chunk", "12 chunks".</summary>
     public static string Chunks(int count) =>

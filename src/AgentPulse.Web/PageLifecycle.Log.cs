@@ -9,4 +9,7 @@ public sealed partial class PageLifecycle
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "The connection gave up: {Reason}")]
     private static partial void LogGaveUp(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "A browser notification could not be shown.")]
+    private static partial void LogNotificationFailed(ILogger logger, Exception exception);
 }

@@ -8,16 +8,22 @@ namespace AgentPulse.Web;
 /// What only a browser page adds to the app's one <see cref="IAgentPulseClient"/>: it starts the client with
 /// the page (without waiting for the connection), closes it with 1000 on <c>pagehide</c>, and tries again at
 /// once when the browser comes back online, the tab becomes visible, or the page returns from the back-forward cache.
+/// It also tells the <see cref="Notifications"/> policy whether the tab is hidden, and gives it the browser's notifications.
 /// </summary>
 public sealed partial class PageLifecycle : IDisposable
 {
     private readonly IAgentPulseClient client;
     private readonly IJSRuntime js;
     private readonly ILogger logger;
+    private readonly Notifications? notifications;
     private DotNetObjectReference<PageLifecycle>? reference;
 
     /// <summary>Makes the service for the app's client.</summary>
-    public PageLifecycle(IAgentPulseClient client, IJSRuntime js, ILogger<PageLifecycle> logger)
+    /// <param name="client">The app's client.</param>
+    /// <param name="js">The page.</param>
+    /// <param name="logger">Where it logs.</param>
+    /// <param name="notifications">The notification policy to tell about the tab's visibility; <c>null</c> for none.</param>
+    public PageLifecycle(IAgentPulseClient client, IJSRuntime js, ILogger<PageLifecycle> logger, Notifications? notifications = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(js);
@@ -25,6 +31,11 @@ public sealed partial class PageLifecycle : IDisposable
         this.client = client;
         this.js = js;
         this.logger = logger;
+        this.notifications = notifications;
+        if (notifications is not null)
+        {
+            notifications.SystemNotifier = NotifyAsync;
+        }
     }
 
     /// <summary>Hooks the page's lifecycle events (<c>agentPulse.lifecycle.register</c>) and starts the client, without waiting for the connection.</summary>
@@ -50,12 +61,35 @@ public sealed partial class PageLifecycle : IDisposable
     [JSInvokable]
     public void OnPageHide() => _ = client.StopAsync(WebSocketCloseStatus.NormalClosure, "page hidden");
 
+    /// <summary>The tab was hidden or shown (also called once at start).</summary>
+    [JSInvokable]
+    public void OnVisibilityChanged(bool hidden)
+    {
+        if (notifications is not null)
+        {
+            notifications.PageHidden = hidden;
+        }
+    }
+
     /// <summary>The page is shown again from the back-forward cache, came back online, or became visible: try now (or start again after a <c>pagehide</c>).</summary>
     [JSInvokable]
     public Task OnPageActiveAsync() => client.ReconnectNowAsync();
 
     /// <inheritdoc/>
     public void Dispose() => reference?.Dispose();
+
+    /// <summary>A browser notification, when the person allowed them (<c>agentPulse.page.notify</c>).</summary>
+    private async Task NotifyAsync(string title, string body, string tag)
+    {
+        try
+        {
+            await js.InvokeVoidAsync("agentPulse.page.notify", title, body, tag);
+        }
+        catch (JSException ex)
+        {
+            LogNotificationFailed(logger, ex);
+        }
+    }
 
     private async Task StartClientAsync()
     {

@@ -19,6 +19,7 @@ if (!session.NeedsSignIn)
     // render), so the snapshot the first connect brings is there when the views are.
     host.Services.GetRequiredService<AgentActivity>();
     host.Services.GetRequiredService<DocumentLibrary>();
+    host.Services.GetRequiredService<Notifications>();
     await host.Services.GetRequiredService<PageLifecycle>().StartAsync();
 }
 await host.RunAsync();

@@ -33,13 +33,18 @@ public sealed class ToastOptions
 /// <param name="Message">The text.</param>
 /// <param name="Title">The heading; <c>null</c> for none.</param>
 /// <param name="Paused">Whether its countdown is paused (it is hovered or focused).</param>
-public sealed record Toast(long Id, ToastLevel Level, string Message, string? Title, bool Paused);
+public sealed record Toast(long Id, ToastLevel Level, string Message, string? Title, bool Paused)
+{
+    /// <summary>When it was shown, or last updated.</summary>
+    public DateTimeOffset At { get; init; }
+}
 
 /// <summary>
-/// Shows toasts from anywhere (the request's Notification component); one <see cref="Components.Toasts"/>
-/// host renders them. Toasts dismiss themselves after their duration, counted on the injected
-/// <see cref="TimeProvider"/> and paused while hovered; the stack holds <see cref="MaxToasts"/>, and the
-/// oldest give way.
+/// What toasts are on screen (the request's Notification component): one <see cref="Components.Toasts"/> host
+/// renders them, the 3D view shows the same. What deserves a toast is decided by <see cref="Notifications"/>, the
+/// page's one notification policy. Toasts dismiss themselves after their duration, counted on the injected
+/// <see cref="TimeProvider"/> and paused while hovered or focused; the stack holds <see cref="MaxToasts"/>, and
+/// the oldest give way.
 /// </summary>
 /// <remarks><see cref="Changed"/> may be raised on a timer's thread: a component marshals with <c>InvokeAsync</c>.</remarks>
 public sealed class ToastService(TimeProvider timeProvider) : IDisposable
@@ -54,8 +59,8 @@ public sealed class ToastService(TimeProvider timeProvider) : IDisposable
     private readonly List<Entry> entries = [];
     private long nextId;
 
-    /// <summary>How many toasts the stack holds; the oldest give way (default: 5).</summary>
-    public int MaxToasts { get; init; } = 5;
+    /// <summary>How many toasts the stack holds; the oldest give way (default: 3).</summary>
+    public int MaxToasts { get; init; } = 3;
 
     /// <summary>The toasts, oldest first.</summary>
     public IReadOnlyList<Toast> Toasts
@@ -83,7 +88,7 @@ public sealed class ToastService(TimeProvider timeProvider) : IDisposable
         lock (gate)
         {
             id = ++nextId;
-            var entry = new Entry(new Toast(id, level, message, options?.Title, Paused: false), duration);
+            var entry = new Entry(new Toast(id, level, message, options?.Title, Paused: false) { At = timeProvider.GetUtcNow() }, duration);
             entries.Add(entry);
             while (entries.Count > Math.Max(1, MaxToasts))
             {
@@ -98,6 +103,51 @@ public sealed class ToastService(TimeProvider timeProvider) : IDisposable
         }
         Changed?.Invoke();
         return id;
+    }
+
+    /// <summary>
+    /// Changes a toast on screen (a burst grows: "3 documents indexed") and starts its countdown again.
+    /// </summary>
+    /// <returns><c>false</c> when it is gone already (show a new one).</returns>
+    public bool Update(long id, ToastLevel level, string message, ToastOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        lock (gate)
+        {
+            if (entries.Find(e => e.Toast.Id == id) is not { } entry)
+            {
+                return false;
+            }
+            entry.Timer?.Dispose();
+            entry.Timer = null;
+            entry.Remaining = options?.Duration ?? (level == ToastLevel.Error ? ErrorDuration : DefaultDuration);
+            entry.Toast = entry.Toast with { Level = level, Message = message, Title = options?.Title, At = timeProvider.GetUtcNow() };
+            if (!entry.Toast.Paused)
+            {
+                Arm(entry);
+            }
+        }
+        Changed?.Invoke();
+        return true;
+    }
+
+    /// <summary>Removes every toast (Escape).</summary>
+    public void DismissAll()
+    {
+        List<Entry> removed;
+        lock (gate)
+        {
+            removed = [.. entries];
+            entries.Clear();
+        }
+        foreach (var entry in removed)
+        {
+            entry.Timer?.Dispose();
+        }
+        if (removed.Count > 0)
+        {
+            Changed?.Invoke();
+        }
     }
 
     /// <summary>Removes a toast now; does nothing when it is gone already.</summary>

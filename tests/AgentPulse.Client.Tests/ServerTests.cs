@@ -10,17 +10,10 @@ namespace AgentPulse.Client.Tests;
 /// <summary>The client against the real server on Kestrel, with real sockets and server-side drops.</summary>
 public sealed class ServerTests
 {
-    /// <summary>Reconnects quickly and never gives up, so that tests about resume do not wait on backoff.</summary>
-    private static readonly IReconnectPolicy Quick = new ExponentialBackoffReconnectPolicy
-    {
-        InitialDelay = TimeSpan.FromMilliseconds(20),
-        MaxDelay = TimeSpan.FromMilliseconds(200),
-        MaxAttempts = null,
-    };
 
     private static AgentPulseClient NewClient(RunningServer server, Action<AgentPulseClientOptions>? configure = null)
     {
-        var options = new AgentPulseClientOptions { Url = server.WebSocketUri(), ReconnectPolicy = Quick };
+        var options = new AgentPulseClientOptions { Url = server.WebSocketUri(), ReconnectPolicy = TestTimeouts.QuickReconnect };
         configure?.Invoke(options);
         return new AgentPulseClient(options);
     }

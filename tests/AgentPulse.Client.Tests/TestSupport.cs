@@ -7,6 +7,14 @@ internal static class TestTimeouts
 {
     /// <summary>How long a test waits for something that should happen at once: a bound, never a pause.</summary>
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    /// <summary>Reconnects quickly and never gives up, so that tests about resume do not wait on backoff.</summary>
+    public static readonly IReconnectPolicy QuickReconnect = new ExponentialBackoffReconnectPolicy
+    {
+        InitialDelay = TimeSpan.FromMilliseconds(20),
+        MaxDelay = TimeSpan.FromMilliseconds(200),
+        MaxAttempts = null,
+    };
 }
 
 /// <summary>Records every status the client raises, in order, and waits for the next one that matches.</summary>

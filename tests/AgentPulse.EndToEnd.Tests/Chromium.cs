@@ -26,6 +26,16 @@ public sealed class Chromium : IAsyncDisposable
         }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
         """;
 
+    // Records the text of every toast as it appears, so a test can tell that none came (toasts go by themselves).
+    private const string ToastRecorder = """
+        window.__toasts = [];
+        new MutationObserver(records => {
+          for (const r of records) for (const node of r.addedNodes) {
+            if (node.nodeType === 1 && node.classList.contains('toast')) window.__toasts.push(node.textContent.replace(/\s+/g, ' ').trim());
+          }
+        }).observe(document, { subtree: true, childList: true });
+        """;
+
     private readonly IPlaywright playwright;
     private readonly string profile;
 
@@ -54,7 +64,12 @@ public sealed class Chromium : IAsyncDisposable
     /// With <paramref name="webGl"/>, the GPU is SwiftShader's software renderer (the 3D view needs WebGL; no machine
     /// here has a GPU), else there is none.
     /// </summary>
-    public static async Task<Chromium> LaunchAsync(string name, int width = 1280, int height = 800, bool webGl = false)
+    /// <param name="name">Names its last screenshot and console log.</param>
+    /// <param name="width">The viewport's width.</param>
+    /// <param name="height">The viewport's height.</param>
+    /// <param name="webGl">WebGL on SwiftShader (the 3D view) rather than no GPU.</param>
+    /// <param name="recorders">The tests' recorders of progress values and toasts (a bench leaves them out: they cost the page time).</param>
+    public static async Task<Chromium> LaunchAsync(string name, int width = 1280, int height = 800, bool webGl = false, bool recorders = true)
     {
         var playwright = await Playwright.CreateAsync();
         var profile = Path.Combine(Path.GetTempPath(), "agentpulse-chromium", Guid.NewGuid().ToString("N"));
@@ -71,7 +86,11 @@ public sealed class Chromium : IAsyncDisposable
             ],
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
-        await context.AddInitScriptAsync(ProgressRecorder);
+        if (recorders)
+        {
+            await context.AddInitScriptAsync(ProgressRecorder);
+            await context.AddInitScriptAsync(ToastRecorder);
+        }
         var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
         var chromium = new Chromium(name, playwright, context, page, profile);
         page.Console += (_, message) =>
@@ -92,6 +111,10 @@ public sealed class Chromium : IAsyncDisposable
     /// <summary>Every "label=value" the progress bars have shown since the page loaded.</summary>
     public async Task<IReadOnlyList<string>> ProgressSeenAsync() =>
         JsonSerializer.Deserialize<List<string>>(await Page.EvaluateAsync<string>("JSON.stringify(window.__progress)")) ?? [];
+
+    /// <summary>The text of every toast shown since the page loaded, in order.</summary>
+    public async Task<IReadOnlyList<string>> ToastsSeenAsync() =>
+        JsonSerializer.Deserialize<List<string>>(await Page.EvaluateAsync<string>("JSON.stringify(window.__toasts)")) ?? [];
 
     /// <summary>Saves a screenshot of the viewport as screenshots/<paramref name="name"/>.png, and returns it (PNG).</summary>
     public async Task<byte[]> ScreenshotAsync(string name)

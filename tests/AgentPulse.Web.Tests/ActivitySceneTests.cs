@@ -149,14 +149,14 @@ public class ActivitySceneTests : WebTestContext
         VrIs(false, "none");
         Render<ActivityScene>();
         Assert.Single(Updates());
-        Assert.Equal(1, Client.StateChangedHandlerCount);
+        Assert.Equal(2, Client.StateChangedHandlerCount); // the library's, app-wide, and this one
         Assert.NotNull(Changed(Activity));
         Assert.NotNull(Changed(ToastService));
 
         await DisposeComponentsAsync();
 
         Assert.Single(view.Invocations["dispose"]);
-        Assert.Equal(0, Client.StateChangedHandlerCount);
+        Assert.Equal(1, Client.StateChangedHandlerCount); // the library's, app-wide
         Assert.Null(Changed(Activity));
         Assert.Null(Changed(ToastService));
         // Nothing reaches the disposed view.

@@ -55,8 +55,8 @@ public class AgentActivityPanelTests : WebTestContext
 
         Assert.Equal("Indexing later.md", cut.Find("[aria-label='Queued tasks'] .task-title").TextContent);
         Assert.Equal(
-            ["Failed: bad.pdf could not be read: the PDF is damaged.", "Completed in 1.5 s"],
-            cut.FindAll("[aria-label='Recently finished tasks'] .task-outcome").Select(e => e.TextContent));
+            ["Failed: bad.pdf could not be read: the PDF is damaged. · just now", "Completed in 1.5 s · just now"],
+            cut.FindAll("[aria-label='Recently finished tasks'] .task-outcome").Select(e => Normalize(e.TextContent)));
         Assert.Equal("No agent is working right now.", cut.Find(".empty").TextContent);
         Assert.Empty(cut.FindAll("[role=progressbar]"));
     }
@@ -72,7 +72,82 @@ public class AgentActivityPanelTests : WebTestContext
         Time.Advance(TimeSpan.FromMilliseconds(100));
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[role=progressbar]")));
-        Assert.Equal("Failed: The server stopped while this task ran.", cut.Find(".task-outcome").TextContent);
+        Assert.Equal("Failed: The server stopped while this task ran. · just now", Normalize(cut.Find(".task-outcome").TextContent));
+    }
+
+    [Fact]
+    public void WhileReconnecting_TheListIsMarkedStale_AndElapsedTimesStop()
+    {
+        Client.Publish(new TaskStarted("a", TaskKinds.DocumentIndex, "Indexing notes.md", "indexer", null), T0);
+        var cut = Render<AgentActivityPanel>();
+        Time.Advance(TimeSpan.FromSeconds(3));
+        cut.WaitForAssertion(() => Assert.Equal("3.0 s", cut.Find(".elapsed").TextContent));
+        Assert.Empty(cut.FindAll(".stale-note"));
+
+        Client.SetStatus(new ConnectionStatus(ConnectionState.Reconnecting, 1, TimeSpan.FromSeconds(1), DisconnectReason.ConnectionLost));
+        cut.WaitForAssertion(() => Assert.Contains("Reconnecting: this may be out of date", cut.Find(".stale-note").TextContent));
+        Time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal("3.0 s", cut.Find(".elapsed").TextContent);
+        Assert.Contains("activity-stale", cut.Find(".activity").ClassName);
+
+        Client.SetStatus(new ConnectionStatus(ConnectionState.Connected));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".stale-note")));
+        Assert.Equal("8.0 s", cut.Find(".elapsed").TextContent);
+    }
+
+    [Fact]
+    public void Cancel_AsksTheServer_AndARefusalIsAnErrorToast()
+    {
+        Client.Publish(new TaskStarted("a", TaskKinds.DocumentIndex, "Indexing notes.md", "indexer", null), T0);
+        Api.Respond = _ => FakeApi.Json("""{"title":"Not found","detail":"There is no task a.","status":404}""", 404);
+        var cut = Render<AgentActivityPanel>();
+
+        cut.Find("button[aria-label='Cancel Indexing notes.md']").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["DELETE /api/tasks/a"], Api.Requests));
+        var toast = Assert.Single(ToastService.Toasts);
+        Assert.Equal((ToastLevel.Error, "Could not cancel Indexing notes.md", "There is no task a."), (toast.Level, toast.Title, toast.Message));
+    }
+
+    [Fact]
+    public void Details_ListTheTasksEventsWithTheirTimes()
+    {
+        Client.Publish(new TaskStarted("a", TaskKinds.DocumentIndex, "Indexing notes.md", "indexer", null), T0);
+        Client.Publish(new TaskProgress("a", 0.5, "indexing", "chunk 1 of 2", 1, 2), T0.AddSeconds(1));
+        var cut = Render<AgentActivityPanel>();
+        var toggle = cut.Find("button[aria-controls='task-details-a']");
+        Assert.Equal(("Details", "Details of Indexing notes.md"), (toggle.TextContent, toggle.GetAttribute("aria-label")));
+        Assert.Equal("false", toggle.GetAttribute("aria-expanded"));
+
+        toggle.Click();
+
+        Assert.Equal("true", cut.Find("button[aria-controls='task-details-a']").GetAttribute("aria-expanded"));
+        Assert.Equal("Hide details of Indexing notes.md", cut.Find("button[aria-controls='task-details-a']").GetAttribute("aria-label"));
+        var rows = cut.FindAll(".events tbody tr");
+        Assert.Equal(["Started", "Progress"], rows.Select(r => r.Children[1].TextContent));
+        Assert.Equal("indexing · chunk 1 of 2 · 50%", rows[1].Children[2].TextContent);
+        Assert.Equal(Format.TimeOfDay(T0.AddSeconds(1), T0), rows[1].Children[0].TextContent);
+        Assert.Equal("task-details-a", cut.Find(".task-details").Id);
+    }
+
+    [Fact]
+    public void Filters_ByAgentAndStatus()
+    {
+        Client.Resync(
+            new TaskRecord { TaskId = "r", Kind = "document.index", Title = "Indexing a.md", Agent = "indexer", Status = AgentTaskStatus.Running, StartedAt = T0 },
+            new TaskRecord { TaskId = "s", Kind = "search", Title = "Searching x", Agent = "searcher", Status = AgentTaskStatus.Completed, StartedAt = T0, FinishedAt = T0 },
+            new TaskRecord { TaskId = "f", Kind = "document.index", Title = "Indexing b.pdf", Agent = "indexer", Status = AgentTaskStatus.Failed, StartedAt = T0, FinishedAt = T0, Error = new TaskError("unreadable", "damaged") });
+        var cut = Render<AgentActivityPanel>();
+        Assert.Equal(["", "indexer", "searcher"], cut.FindAll("select[aria-label='Filter by agent'] option").Select(o => o.GetAttribute("value")));
+
+        cut.Find("select[aria-label='Filter by agent']").Change("searcher");
+        Assert.Equal(["Searching x"], cut.FindAll(".task-title").Select(e => e.TextContent));
+
+        cut.Find("select[aria-label='Filter by agent']").Change("");
+        cut.Find("select[aria-label='Filter by status']").Change("failed");
+        Assert.Equal(["Indexing b.pdf"], cut.FindAll(".task-title").Select(e => e.TextContent));
+        Assert.Empty(cut.FindAll("[aria-label='Running tasks']"));
     }
 
     [Fact]
@@ -86,4 +161,6 @@ public class AgentActivityPanelTests : WebTestContext
 
         Assert.Null(changed.GetValue(Activity));
     }
+
+    private static string Normalize(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

@@ -98,12 +98,54 @@ public class AgentActivityTests
     {
         for (var i = 0; i < 12; i++)
         {
-            client.Publish(new TaskStarted($"t{i:00}", "search", $"Search {i}", "searcher", null), T0.AddSeconds(i));
+            client.Publish(new TaskStarted($"t{i:00}", TaskKinds.DocumentIndex, $"Indexing {i}", "indexer", null), T0.AddSeconds(i));
             client.Publish(new TaskCompleted($"t{i:00}", 5, null), T0.AddSeconds(i));
         }
 
         Assert.Equal(["t11", "t10", "t09", "t08", "t07", "t06", "t05", "t04"], activity.Finished.Select(t => t.TaskId));
         Assert.Null(activity.Find("t03"));
+    }
+
+    [Fact]
+    public void Searches_KeepOnlyTheirLastFew_AndNeverPushOutAFailure()
+    {
+        client.Publish(new TaskStarted("bad", TaskKinds.DocumentIndex, "Indexing bad.pdf", "indexer", null), T0);
+        client.Publish(new TaskFailed("bad", new TaskError("unreadable", "bad.pdf could not be read."), false), T0);
+        client.Publish(new TaskStarted("ok", TaskKinds.DocumentIndex, "Indexing ok.md", "indexer", null), T0);
+        client.Publish(new TaskCompleted("ok", 5, null), T0.AddSeconds(1));
+        for (var i = 0; i < 20; i++)
+        {
+            client.Publish(new TaskStarted($"s{i:00}", TaskKinds.Search, $"Searching {i}", "searcher", null), T0.AddSeconds(10 + i));
+            client.Publish(new TaskCompleted($"s{i:00}", 5, null), T0.AddSeconds(10 + i));
+        }
+
+        Assert.Equal(["s19", "s18", "s17", "ok", "bad"], activity.Finished.Select(t => t.TaskId));
+    }
+
+    [Fact]
+    public void ACancelledTask_IsKeptAsAnOutcome_NotAsAFailure()
+    {
+        client.Publish(new TaskStarted("c", TaskKinds.DocumentIndex, "Indexing c.md", "indexer", null), T0);
+        client.Publish(new TaskFailed("c", new TaskError(TaskErrorCodes.Cancelled, "The task was cancelled."), false), T0);
+
+        Assert.True(AgentActivity.IsCancelled(activity.Find("c")!));
+        Assert.False(AgentActivity.IsCancelled(Record("r", AgentTaskStatus.Failed) with { Error = new TaskError("unreadable", "x") }));
+    }
+
+    [Fact]
+    public void ATasksEvents_AreKeptForItsDetails_WithTheirTimes_TheLatestOnes()
+    {
+        var small = new AgentActivity(time) { HistoryLimit = 3 };
+        small.Apply(CloudEvent.Create(new TaskStarted("a", TaskKinds.DocumentIndex, "Indexing a.md", "indexer", null), "/t", time: T0));
+        small.Apply(CloudEvent.Create(new TaskProgress("a", 0.25, "reading", "page 1", 1, 4), "/t", time: T0.AddSeconds(1)));
+        small.Apply(CloudEvent.Create(new TaskProgress("a", 0.5, "indexing", "chunk 2", 2, 4), "/t", time: T0.AddSeconds(2)));
+        small.Apply(CloudEvent.Create(new TaskCompleted("a", 3000, null), "/t", time: T0.AddSeconds(3)));
+
+        Assert.Equal(
+            [(T0.AddSeconds(1), TaskEventKind.Progress, "page 1"), (T0.AddSeconds(2), TaskEventKind.Progress, "chunk 2"), (T0.AddSeconds(3), TaskEventKind.Completed, "3.0 s")],
+            small.History("a").Select(e => (e.At, e.Kind, e.Message)));
+        Assert.Empty(small.History("other"));
+        Assert.Equal(["indexer"], small.Agents);
     }
 
     [Fact]

@@ -31,8 +31,8 @@ public class AgentEventTests : WebTestContext
         await DisposeComponentsAsync();
         Client.Publish(new TaskStarted("t", "search", "Searching", "searcher", null));
 
-        Assert.Equal(4, subscriptionsWhileShown); // the activity list's, the library's two, and the component's
-        Assert.Equal(3, Client.SubscriptionCount);
+        Assert.Equal(6, subscriptionsWhileShown); // the app-wide services' five, and the component's
+        Assert.Equal(5, Client.SubscriptionCount);
         Assert.Equal(0, received);
     }
 
@@ -49,7 +49,7 @@ public class AgentEventTests : WebTestContext
         Client.Publish(new TaskFailed("t", new TaskError("x", "no"), false));
 
         Assert.Equal(["task.failed"], received);
-        Assert.Equal(4, Client.SubscriptionCount);
+        Assert.Equal(6, Client.SubscriptionCount);
     }
 
     [Fact]
@@ -68,15 +68,17 @@ public class AgentEventTests : WebTestContext
         Services.AddSingleton<IAgentPulseClient>(real);
         Services.AddSingleton(provider.GetRequiredService<AgentActivity>());
         Services.AddSingleton(provider.GetRequiredService<DocumentLibrary>());
+        Services.AddSingleton(provider.GetRequiredService<Notifications>());
         var appWide = real.SubscriptionCount;
 
         Render<Host>();
         var whileShown = real.SubscriptionCount;
         await DisposeComponentsAsync();
 
-        Assert.Equal(3, appWide); // the activity list's task.*, the library's document.indexed and task.failed
-        // uploader: document.indexed and task.failed; toasts: the same two; search: search.completed and task.failed
-        Assert.Equal(appWide + 6, whileShown);
+        // The activity list's task.*, the library's document.indexed and task.failed, the notification policy's same two.
+        Assert.Equal(5, appWide);
+        // The search box: search.completed and task.failed.
+        Assert.Equal(appWide + 2, whileShown);
         Assert.Equal(appWide, real.SubscriptionCount);
     }
 
@@ -85,16 +87,16 @@ public class AgentEventTests : WebTestContext
     {
         Api.Respond = _ => FakeApi.Json("""{"documents":[]}""");
         Render<Host>();
-        Assert.Equal(9, Client.SubscriptionCount);
-        Assert.Equal(3, Client.ResyncedHandlerCount);
-        Assert.Equal(1, Client.StateChangedHandlerCount);
+        Assert.Equal(7, Client.SubscriptionCount);
+        Assert.Equal(4, Client.ResyncedHandlerCount);
+        Assert.Equal(3, Client.StateChangedHandlerCount);
 
         await DisposeComponentsAsync();
 
-        // What is left is the app-wide activity list's and library's own: their subscriptions and resync handlers.
-        Assert.Equal(3, Client.SubscriptionCount);
-        Assert.Equal(2, Client.ResyncedHandlerCount);
-        Assert.Equal(0, Client.StateChangedHandlerCount);
+        // What is left is the app-wide services' own: the activity list's, the library's and the notification policy's.
+        Assert.Equal(5, Client.SubscriptionCount);
+        Assert.Equal(3, Client.ResyncedHandlerCount);
+        Assert.Equal(1, Client.StateChangedHandlerCount);
     }
 
     private sealed class Host : ComponentBase

@@ -164,11 +164,14 @@ public abstract class WebTestContext : BunitContext
         var api = new AgentPulseApi(new HttpClient(Api) { BaseAddress = new Uri("http://localhost:8000/") });
         Library = new DocumentLibrary(api);
         Library.Attach(Client);
+        Notifications = new Notifications(ToastService, Library, Activity, Time);
+        Notifications.Attach(Client);
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddSingleton<IAgentPulseClient>(Client);
         Services.AddSingleton(Activity);
         Services.AddSingleton(Library);
         Services.AddSingleton(ToastService);
+        Services.AddSingleton(Notifications);
         Services.AddSingleton(api);
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
@@ -184,4 +187,6 @@ public abstract class WebTestContext : BunitContext
     protected DocumentLibrary Library { get; }
 
     protected ToastService ToastService { get; }
+
+    protected Notifications Notifications { get; }
 }

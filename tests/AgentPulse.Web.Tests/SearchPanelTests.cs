@@ -21,7 +21,7 @@ public class SearchPanelTests : WebTestContext
     }
 
     [Fact]
-    public void Search_ShowsSearching_UntilItsResultsCome_ThenTheResultsAndAToast()
+    public void Search_ShowsSearching_UntilItsResultsCome_ThenTheResults_WithoutAToast()
     {
         var cut = Search("agents");
 
@@ -39,7 +39,7 @@ public class SearchPanelTests : WebTestContext
         Assert.Equal("2 results for “agents” · 12 ms", cut.Find(".summary").TextContent);
         Assert.Equal("Our agents index & search.", cut.Find(".snippet").TextContent);
         Assert.Equal(["agents", "agents"], cut.FindAll("mark").Select(e => e.TextContent));
-        Assert.Equal("Search for “agents” found 2 results in 12 ms.", Assert.Single(ToastService.Toasts).Message);
+        Assert.Empty(ToastService.Toasts);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class SearchPanelTests : WebTestContext
         Client.Publish(new SearchCompleted("s1", "zebra", 0, 3, [], "task-s1"));
 
         cut.WaitForAssertion(() => Assert.Equal("No documents match “zebra”.", cut.Find(".empty").TextContent));
-        Assert.Equal("Search for “zebra” found nothing.", Assert.Single(ToastService.Toasts).Message);
+        Assert.Empty(ToastService.Toasts);
     }
 
     [Fact]
@@ -88,14 +88,35 @@ public class SearchPanelTests : WebTestContext
     }
 
     [Fact]
-    public void FailedSearchTask_ShowsTheErrorAndAToast()
+    public void FailedSearchTask_ShowsTheErrorWhereThePersonTyped_NotInAToast()
     {
         var cut = Search("agents");
 
         Client.Publish(new TaskFailed("task-s1", new TaskError("index_unavailable", "The index is being rebuilt."), true));
 
         cut.WaitForAssertion(() => Assert.Equal("The search failed: The index is being rebuilt.", cut.Find("[role=alert]").TextContent));
-        Assert.Equal(ToastLevel.Error, Assert.Single(ToastService.Toasts).Level);
+        Assert.Empty(ToastService.Toasts);
+    }
+
+    [Fact]
+    public async Task ADocumentDeletedFromThePage_LeavesTheResultsAtOnce_AndSameNamedOnesAreToldApart()
+    {
+        const string Two = """
+            {"documents":[
+              {"documentId":"d2","name":"same.md","contentType":"text/markdown","sizeBytes":3,"status":"indexed","chunkCount":1,"taskId":"t2","createdAt":"2026-11-25T17:01:00Z","indexedAt":null,"error":null},
+              {"documentId":"d1","name":"same.md","contentType":"text/markdown","sizeBytes":1,"status":"indexed","chunkCount":1,"taskId":"t1","createdAt":"2026-11-25T17:00:00Z","indexedAt":null,"error":null}
+            ]}
+            """;
+        var cut = Search("agents");
+        Client.Publish(Results("s1", new SearchHit("d1", "same.md", "<mark>agents</mark>", 2), new SearchHit("d2", "same.md", "<mark>agents</mark>", 1)));
+        Api.Respond = request => request.Method == HttpMethod.Delete ? new HttpResponseMessage(HttpStatusCode.NoContent) : FakeApi.Json(Two);
+        await cut.InvokeAsync(Library.ReloadAsync);
+        cut.WaitForAssertion(() => Assert.Equal(["same.md", "same.md (2)"], cut.FindAll(".result-name").Select(e => e.TextContent)));
+
+        await cut.InvokeAsync(() => Library.DeleteAsync(Library.Documents.Single(d => d.DocumentId == "d2")));
+
+        cut.WaitForAssertion(() => Assert.Equal(["same.md"], cut.FindAll(".result-name").Select(e => e.TextContent)));
+        Assert.Equal("1 result for “agents” · 12 ms", cut.Find(".summary").TextContent);
     }
 
     [Fact]

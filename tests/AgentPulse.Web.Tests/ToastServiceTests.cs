@@ -87,4 +87,40 @@ public class ToastServiceTests
         time.Advance(TimeSpan.FromHours(1));
         Assert.Equal("sticky", Assert.Single(toasts.Toasts).Message);
     }
+
+    [Fact]
+    public void Update_ChangesAToastOnScreen_AndRestartsItsCountdown_ButNotAGoneOne()
+    {
+        using var toasts = new ToastService(time);
+        var id = toasts.Show(ToastLevel.Success, "a.md is searchable.", new ToastOptions { Title = "Indexed" });
+        time.Advance(TimeSpan.FromSeconds(4));
+
+        Assert.True(toasts.Update(id, ToastLevel.Success, "a.md and b.md are searchable.", new ToastOptions { Title = "2 documents indexed" }));
+        time.Advance(TimeSpan.FromSeconds(4));
+
+        var toast = Assert.Single(toasts.Toasts);
+        Assert.Equal(("2 documents indexed", "a.md and b.md are searchable.", time.GetUtcNow().AddSeconds(-4)), (toast.Title, toast.Message, toast.At));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(toasts.Toasts);
+        Assert.False(toasts.Update(id, ToastLevel.Success, "late", null));
+    }
+
+    [Fact]
+    public void DismissAll_RemovesEveryToast()
+    {
+        using var toasts = new ToastService(time);
+        toasts.Show(ToastLevel.Info, "one");
+        toasts.Show(ToastLevel.Error, "two");
+
+        toasts.DismissAll();
+
+        Assert.Empty(toasts.Toasts);
+    }
+
+    [Fact]
+    public void TheStack_HoldsThreeByDefault()
+    {
+        using var toasts = new ToastService(time);
+        Assert.Equal(3, toasts.MaxToasts);
+    }
 }

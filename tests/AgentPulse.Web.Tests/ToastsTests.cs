@@ -61,4 +61,19 @@ public class ToastsTests : WebTestContext
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".toast")));
         Assert.Empty(ToastService.Toasts);
     }
+
+    [Fact]
+    public async Task Escape_DismissesEveryToast_AndEachToastSaysWhenItCame()
+    {
+        var cut = Render<Toasts>();
+        ToastService.Show(ToastLevel.Info, "one");
+        ToastService.Show(ToastLevel.Error, "two");
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".toast").Count));
+        Assert.Equal(Format.TimeOfDay(Time.GetUtcNow(), Time.GetUtcNow()), cut.Find(".toast-time").TextContent);
+        Assert.Single(JSInterop.Invocations, i => i.Identifier == "agentPulse.page.onEscape");
+
+        await cut.InvokeAsync(cut.Instance.OnEscape);
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".toast")));
+    }
 }

@@ -10,6 +10,7 @@ internal sealed class AgentPulseMetrics
     private readonly UpDownCounter<long> connections;
     private readonly Counter<long> eventsPublished;
     private readonly Counter<long> framesSent;
+    private readonly Counter<long> eventsConflated;
     private readonly Counter<long> queueOverflows;
     private readonly Counter<long> resumes;
     private readonly Counter<long> refusals;
@@ -20,6 +21,7 @@ internal sealed class AgentPulseMetrics
         connections = meter.CreateUpDownCounter<long>("agentpulse.connections", "{connection}", "Open WebSocket connections.");
         eventsPublished = meter.CreateCounter<long>("agentpulse.events.published", "{event}", "Events appended to the log.");
         framesSent = meter.CreateCounter<long>("agentpulse.frames.sent", "{frame}", "Frames sent to connections.");
+        eventsConflated = meter.CreateCounter<long>("agentpulse.events.conflated", "{event}", "task.progress events not sent to a connection that asked for conflation (a newer one took their place).");
         queueOverflows = meter.CreateCounter<long>("agentpulse.queue.overflows", "{connection}", "Connections closed with 4008 because their send queue overflowed.");
         resumes = meter.CreateCounter<long>("agentpulse.resumes", "{connection}", "Connections that asked to resume, by whether they were recovered.");
         refusals = meter.CreateCounter<long>("agentpulse.connections.refused", "{connection}", "Upgrades refused with 503 past a connection cap, by reason (server_full, address_full).");
@@ -32,6 +34,8 @@ internal sealed class AgentPulseMetrics
     public void EventPublished() => eventsPublished.Add(1);
 
     public void FramesSent(int count) => framesSent.Add(count);
+
+    public void EventsConflated(long count) => eventsConflated.Add(count);
 
     public void QueueOverflowed() => queueOverflows.Add(1);
 

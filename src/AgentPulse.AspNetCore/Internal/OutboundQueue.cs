@@ -83,6 +83,9 @@ internal sealed class OutboundQueue(int eventCapacity, int controlCapacity = Out
         return true;
     }
 
+    /// <summary>Wakes the writer with nothing queued (a conflated event it holds has come due).</summary>
+    public void Poke() => Wake();
+
     /// <summary>Takes nothing more: later offers fail, and the writer's wait ends with <c>false</c>.</summary>
     public void Complete()
     {

@@ -5,6 +5,9 @@ namespace AgentPulse.AspNetCore.Internal;
 
 internal sealed partial class ServerConnection
 {
+    // Wakes the writer when an event the conflation holds comes due; made on first use, by the writer.
+    private ITimer? conflationTimer;
+
     /// <summary>
     /// The writer: welcome, then replay or snapshot, then whatever the queue holds, batch by batch
     /// (one write per drained batch), until a close is requested; then the close frame.
@@ -53,6 +56,7 @@ internal sealed partial class ServerConnection
         {
             // Let go of what was queued: the client resumes from the log.
             outbound.Clear();
+            conflationTimer?.Dispose();
         }
         await CloseOutputAsync();
     }
@@ -83,7 +87,7 @@ internal sealed partial class ServerConnection
             switch (next.Kind)
             {
                 case OutboundQueue.NextKind.Control when next.Control.Heartbeat:
-                    await sink.AddTextAsync(Frames.Heartbeat(position), cancellationToken);
+                    await sink.AddTextAsync(Frames.Heartbeat(HeartbeatSeq), cancellationToken);
                     sent++;
                     break;
                 case OutboundQueue.NextKind.Control when next.Control.Frame is { } frame:
@@ -98,11 +102,10 @@ internal sealed partial class ServerConnection
                     break;
                 case OutboundQueue.NextKind.Event:
                     Volatile.Write(ref position, next.Event!.Seq);
-                    await sink.AddFrameAsync(next.Event.WireFrame, cancellationToken);
-                    sent++;
+                    sent += await SendEventAsync(next.Event, cancellationToken);
                     break;
                 default:
-                    return sent;
+                    return sent + await SendConflatedAsync(cancellationToken);
             }
         }
         return sent;
@@ -134,13 +137,57 @@ internal sealed partial class ServerConnection
                 }
                 if (Sees(entry))
                 {
-                    await sink.AddFrameAsync(entry.WireFrame, cancellationToken);
-                    sent++;
+                    sent += await SendEventAsync(entry, cancellationToken);
                 }
                 Volatile.Write(ref position, entry.Seq);
             }
         }
         outbound.EndCatchUp(mark);
+        return sent;
+    }
+
+    /// <summary>
+    /// The seq a heartbeat carries: the last event handled, but below any event the conflation still holds,
+    /// so that a resume from it never passes an event that was not sent.
+    /// </summary>
+    private long HeartbeatSeq =>
+        conflator?.OldestHeldSeq is { } held ? Math.Min(Volatile.Read(ref position), held - 1) : Volatile.Read(ref position);
+
+    /// <summary>Sends an event the connection sees; with conflation, hands it over and sends what is due.</summary>
+    private async ValueTask<int> SendEventAsync(LoggedEvent entry, CancellationToken cancellationToken)
+    {
+        if (conflator is null)
+        {
+            await sink.AddFrameAsync(entry.WireFrame, cancellationToken);
+            return 1;
+        }
+        conflator.Add(entry);
+        return await SendConflatedAsync(cancellationToken);
+    }
+
+    /// <summary>Sends what the conflation has due, and wakes the writer when the next held event will be.</summary>
+    private async ValueTask<int> SendConflatedAsync(CancellationToken cancellationToken)
+    {
+        if (conflator is null)
+        {
+            return 0;
+        }
+        var sent = 0;
+        var skipped = conflator.Skipped;
+        while (conflator.TakeReady() is { } ready)
+        {
+            await sink.AddFrameAsync(ready.WireFrame, cancellationToken);
+            sent++;
+        }
+        if (conflator.Skipped != skipped)
+        {
+            metrics.EventsConflated(conflator.Skipped - skipped);
+        }
+        if (conflator.DueIn() is { } due)
+        {
+            conflationTimer ??= time.CreateTimer(_ => outbound.Poke(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            conflationTimer.Change(due, Timeout.InfiniteTimeSpan);
+        }
         return sent;
     }
 

@@ -29,6 +29,8 @@ internal sealed partial class ServerConnection
     private readonly string? userId;
     private readonly bool seesEverything;
     private readonly OutboundQueue outbound;
+    // Only for a connection that asked for conflation; used by the writer alone.
+    private readonly ProgressConflator? conflator;
 
     // Written by the receive loop, read by fan-out.
     private volatile TypePatternSet filter;
@@ -47,7 +49,7 @@ internal sealed partial class ServerConnection
 
     private readonly IDisposable place;
 
-    public ServerConnection(WebSocket socket, FrameSink sink, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ConnectionIdentity identity, IReadOnlyList<TypePattern> initialPatterns, IDisposable place)
+    public ServerConnection(WebSocket socket, FrameSink sink, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ConnectionIdentity identity, IReadOnlyList<TypePattern> initialPatterns, IDisposable place, int? conflatePerSecond = null)
     {
         this.socket = socket;
         this.sink = sink;
@@ -64,6 +66,10 @@ internal sealed partial class ServerConnection
         this.place = place;
         filter = new TypePatternSet(initialPatterns);
         outbound = new OutboundQueue(options.SendQueueCapacity, controlBytes: options.MaxControlQueueBytes);
+        if (conflatePerSecond is { } perSecond)
+        {
+            conflator = new ProgressConflator(TimeSpan.FromSeconds(1.0 / perSecond), options.SendQueueCapacity, time);
+        }
         ConnectionId = Guid.NewGuid().ToString("N")[..12];
         lastSendTimestamp = time.GetTimestamp();
         invalidWindowStart = lastSendTimestamp;

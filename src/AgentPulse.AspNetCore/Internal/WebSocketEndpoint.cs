@@ -32,7 +32,7 @@ internal sealed partial class WebSocketEndpoint(
     public async Task HandleAsync(HttpContext context)
     {
         var opts = options.Value;
-        if (Refusal(context, opts, out var after, out var epoch, out var patterns) is { } refusal)
+        if (Refusal(context, opts, out var after, out var epoch, out var patterns, out var conflate) is { } refusal)
         {
             await refusal.ExecuteAsync(context);
             return;
@@ -48,7 +48,7 @@ internal sealed partial class WebSocketEndpoint(
             // No DangerousDeflateOptions: the socket reads uncompressed frames only (a compressed one is a protocol error).
             using var socket = WebSocket.CreateFromStream(sink, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
             var identity = ConnectionIdentity.Of(context, opts);
-            var connection = new ServerConnection(socket, sink, context.Abort, hub, opts, time, metrics, logger, identity, patterns, place);
+            var connection = new ServerConnection(socket, sink, context.Abort, hub, opts, time, metrics, logger, identity, patterns, place, conflate);
             await connection.RunAsync(after, epoch, snapshots, context.RequestAborted);
         }
         finally
@@ -87,11 +87,12 @@ internal sealed partial class WebSocketEndpoint(
     }
 
     /// <summary>Why the request may not connect, as problem details; <c>null</c> when it may.</summary>
-    private static IResult? Refusal(HttpContext context, AgentPulseOptions opts, out long? after, out string? epoch, out List<TypePattern> patterns)
+    private static IResult? Refusal(HttpContext context, AgentPulseOptions opts, out long? after, out string? epoch, out List<TypePattern> patterns, out int? conflate)
     {
         after = null;
         epoch = null;
         patterns = [];
+        conflate = null;
         if (!context.WebSockets.IsWebSocketRequest)
         {
             return Problem(StatusCodes.Status400BadRequest, "Not a WebSocket request",
@@ -106,7 +107,7 @@ internal sealed partial class WebSocketEndpoint(
         {
             return Problem(StatusCodes.Status401Unauthorized, "Unauthorized", "Sign in first: pass a valid access_token.");
         }
-        if (!TryReadQuery(context.Request.Query, opts.MaxSubscriptionPatterns, out after, out epoch, out patterns, out var problem))
+        if (!TryReadQuery(context.Request.Query, opts.MaxSubscriptionPatterns, out after, out epoch, out patterns, out conflate, out var problem))
         {
             return Problem(StatusCodes.Status400BadRequest, "Bad request", problem);
         }
@@ -144,13 +145,28 @@ internal sealed partial class WebSocketEndpoint(
         return new FrameSink(transport);
     }
 
-    internal static bool TryReadQuery(IQueryCollection query, int maxPatterns, out long? after, out string? epoch, out List<TypePattern> patterns, out string problem)
+    internal static bool TryReadQuery(IQueryCollection query, int maxPatterns, out long? after, out string? epoch, out List<TypePattern> patterns, out int? conflate, out string problem)
     {
         after = null;
         epoch = query["epoch"].ToString() is { Length: > 0 } e ? e : null;
         patterns = [];
+        conflate = null;
         problem = "";
         var seen = new HashSet<TypePattern>();
+        var conflateValues = query[Conflation.QueryParameter];
+        if (conflateValues.Count > 1)
+        {
+            problem = $"Give '{Conflation.QueryParameter}' once, as in '{Conflation.QueryParameter}={Conflation.Format(10)}'.";
+            return false;
+        }
+        if (conflateValues.ToString() is { Length: > 0 } conflateText)
+        {
+            if (!Conflation.TryParse(conflateText, out var perSecond, out problem))
+            {
+                return false;
+            }
+            conflate = perSecond;
+        }
         if (query["after"].ToString() is { Length: > 0 } afterText)
         {
             if (!long.TryParse(afterText, NumberStyles.None, CultureInfo.InvariantCulture, out var value))

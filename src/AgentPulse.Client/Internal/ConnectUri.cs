@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using AgentPulse.Protocol;
 
 namespace AgentPulse.Client.Internal;
 
@@ -9,7 +10,7 @@ namespace AgentPulse.Client.Internal;
 internal static class ConnectUri
 {
     /// <summary>The base URL with <c>ws</c>/<c>wss</c>, its query kept, plus the protocol's parameters.</summary>
-    public static Uri Build(Uri url, IReadOnlyList<string> types, long? after, string? epoch, string? accessToken)
+    public static Uri Build(Uri url, IReadOnlyList<string> types, long? after, string? epoch, string? accessToken, int? conflateProgress = null)
     {
         var builder = new UriBuilder(AgentPulseClientOptions.ToWebSocketUrl(url));
         var query = new StringBuilder(builder.Query.TrimStart('?'));
@@ -32,6 +33,10 @@ internal static class ConnectUri
         if (epoch is not null)
         {
             Add("epoch", epoch);
+        }
+        if (conflateProgress is { } perSecond)
+        {
+            Add(Conflation.QueryParameter, Conflation.Format(perSecond));
         }
         if (!string.IsNullOrEmpty(accessToken))
         {

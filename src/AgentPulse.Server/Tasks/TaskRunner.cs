@@ -215,7 +215,7 @@ internal sealed partial class TaskRunner : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static TaskError Cancelled => new("cancelled", "The task was cancelled.");
+    private static TaskError Cancelled => new(TaskErrorCodes.Cancelled, "The task was cancelled.");
 
     private static string Subject(TaskEntry entry) => $"tasks/{entry.Definition.TaskId}";
 

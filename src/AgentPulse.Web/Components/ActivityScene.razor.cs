@@ -43,6 +43,9 @@ public sealed partial class ActivityScene
     private ToastService Toasts { get; set; } = null!;
 
     [Inject]
+    private Notifications Notifications { get; set; } = null!;
+
+    [Inject]
     private TimeProvider Time { get; set; } = null!;
 
     [Inject]
@@ -71,6 +74,8 @@ public sealed partial class ActivityScene
         {
             vrError = null;
         }
+        // In the headset nothing of the page is in view: the notification policy then shows every outcome, on the scene's panel.
+        Notifications.Immersive = state == "in-vr";
         StateHasChanged();
     });
 
@@ -125,6 +130,7 @@ public sealed partial class ActivityScene
     public async ValueTask DisposeAsync()
     {
         disposed = true;
+        Notifications.Immersive = false;
         feed?.Dispose();
         feed = null;
         await ReleaseAsync();

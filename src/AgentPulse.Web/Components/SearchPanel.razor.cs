@@ -22,7 +22,9 @@ public enum SearchState
 
 /// <summary>
 /// A query box; "Searching…" until the search's <c>search.completed</c> arrives; then the results with
-/// document names and highlighted snippets, and a toast. Empty and error states say so plainly.
+/// document names (told apart as the documents list tells them) and highlighted snippets. Empty and error
+/// states say so plainly, here, where the person typed: a search is never toasted. A document deleted from
+/// this page leaves the results at once.
 /// </summary>
 public sealed partial class SearchPanel
 {
@@ -44,10 +46,12 @@ public sealed partial class SearchPanel
         subscriptions.Add(Client.On<SearchCompleted>((completed, envelope) => _ = InvokeAsync(() => OnCompleted(completed))));
         subscriptions.Add(Client.On<TaskFailed>((failed, envelope) => _ = InvokeAsync(() => OnFailed(failed))));
         Client.Resynced += OnResynced;
+        Library.Changed += OnLibraryChanged;
     }
 
     public void Dispose()
     {
+        Library.Changed -= OnLibraryChanged;
         Client.Resynced -= OnResynced;
         foreach (var subscription in subscriptions)
         {
@@ -157,9 +161,6 @@ public sealed partial class SearchPanel
         pending = null;
         result = completed;
         state = SearchState.Done;
-        Toasts.Show(ToastLevel.Info, completed.TotalHits == 0
-            ? $"Search for “{completed.Query}” found nothing."
-            : $"Search for “{completed.Query}” found {Hits(completed.TotalHits)} in {completed.TookMs} ms.");
     }
 
     private void Fail(TaskError failure)
@@ -167,8 +168,13 @@ public sealed partial class SearchPanel
         pending = null;
         state = SearchState.Failed;
         error = $"The search failed: {failure.Message}";
-        Toasts.Show(ToastLevel.Error, error);
     }
+
+    /// <summary>The hits to show: without documents deleted since.</summary>
+    private List<SearchHit> Shown(SearchCompleted completed) => [.. completed.Results.Where(h => !Library.WasDeleted(h.DocumentId))];
+
+    /// <summary>A delete, or new names to tell documents apart: the results show them at once.</summary>
+    private void OnLibraryChanged() => _ = InvokeAsync(StateHasChanged);
 
     private static string Hits(int count) => count == 1 ? "1 result" : string.Create(CultureInfo.InvariantCulture, $"{count} results");
 }

@@ -1,5 +1,6 @@
-// AgentPulse page glue: the page's lifecycle for the one connection, and uploads with progress
-// (HttpClient in WebAssembly reports no upload progress; XMLHttpRequest does).
+// AgentPulse page glue: the page's lifecycle for the one connection, uploads with progress
+// (HttpClient in WebAssembly reports no upload progress; XMLHttpRequest does), and what only the browser
+// can do for the views: the tab's icon, browser notifications, what is in view, Escape, modal dialogs.
 window.agentPulse = (() => {
   const lifecycle = {
     register(connection) {
@@ -8,7 +9,64 @@ window.agentPulse = (() => {
       const wake = () => connection.invokeMethodAsync('OnPageActiveAsync');
       window.addEventListener('pageshow', e => { if (e.persisted) wake(); });
       window.addEventListener('online', wake);
-      document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') wake(); });
+      const hidden = () => document.visibilityState === 'hidden';
+      document.addEventListener('visibilitychange', () => {
+        connection.invokeMethod('OnVisibilityChanged', hidden());
+        if (!hidden()) wake();
+      });
+      connection.invokeMethod('OnVisibilityChanged', hidden());
+    },
+  };
+
+  const page = {
+    // The tab's icon: idle, busy or offline (favicon*.svg).
+    setIcon(href) {
+      const link = document.getElementById('favicon');
+      if (link && link.getAttribute('href') !== href) link.setAttribute('href', href);
+    },
+    notificationPermission() {
+      return 'Notification' in window ? Notification.permission : 'unsupported';
+    },
+    async requestNotifications() {
+      return 'Notification' in window ? await Notification.requestPermission() : 'unsupported';
+    },
+    // A browser notification, only when the person allowed them; the same tag replaces the last one.
+    notify(title, body, tag) {
+      if ('Notification' in window && Notification.permission === 'granted') {
+        new Notification(title, { body, tag, icon: 'favicon.svg' });
+      }
+    },
+    // Reports whether an element is on screen (at least 40 px of it), now and whenever that changes.
+    observeInView(element, target, method) {
+      const observer = new IntersectionObserver(entries => {
+        for (const entry of entries) target.invokeMethodAsync(method, entry.isIntersecting);
+      }, { rootMargin: '-40px 0px -40px 0px' });
+      observer.observe(element);
+      observers.set(element, observer);
+    },
+    unobserve(element) {
+      const observer = observers.get(element);
+      if (observer) { observer.disconnect(); observers.delete(element); }
+    },
+    // Escape anywhere (but in an open dialog, which Escape closes) calls OnEscape.
+    onEscape(target) {
+      const handler = e => {
+        if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('dialog[open]')) target.invokeMethodAsync('OnEscape');
+      };
+      document.addEventListener('keydown', handler);
+      return { dispose: () => document.removeEventListener('keydown', handler) };
+    },
+  };
+  const observers = new WeakMap();
+
+  // A modal <dialog>: the rest of the page is inert, focus stays inside, Escape cancels; `close` tells .NET.
+  const dialog = {
+    open(element, target) {
+      if (!element.open) element.showModal();
+      element.onclose = () => target.invokeMethodAsync('OnDialogClosed', element.returnValue || '');
+    },
+    close(element, value) {
+      if (element.open) element.close(value || '');
     },
   };
 
@@ -78,5 +136,5 @@ window.agentPulse = (() => {
     },
   };
 
-  return { lifecycle, uploads, auth };
+  return { lifecycle, page, dialog, uploads, auth };
 })();

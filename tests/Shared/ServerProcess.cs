@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace AgentPulse.Server.Tests;
+namespace AgentPulse.Testing;
 
 /// <summary>
-/// The real server as a process of its own (<c>dotnet AgentPulse.Server.dll</c> from the test's
-/// output), on 127.0.0.1 and an ephemeral port, so that a test can <c>kill -9</c> it.
+/// The real server as a process of its own (<c>dotnet AgentPulse.Server.dll</c>, by default from the
+/// test's output), on 127.0.0.1 and an ephemeral port, so that a test can <c>kill -9</c> it, or run a
+/// published server from a working directory of its choice.
 /// </summary>
-internal sealed class ServerProcess : IAsyncDisposable
+public sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
@@ -38,12 +39,13 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the server process; with <paramref name="waitUntilListening"/>, returns once it listens.
-    /// It runs in the test's output folder (where the server's appsettings.json is), or in
-    /// <paramref name="workingDirectory"/>, with <paramref name="arguments"/> in place of the quiet logging the tests use.
+    /// <paramref name="appFolder"/> holds <c>AgentPulse.Server.dll</c> (default: the test's output, where the server's
+    /// appsettings.json is); <paramref name="workingDirectory"/> is the process's (default: <paramref name="appFolder"/>);
+    /// <paramref name="arguments"/> replace the quiet logging the tests use.
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string dataPath, int port = 0, bool waitUntilListening = true, string? workingDirectory = null, IReadOnlyList<string>? arguments = null)
+    public static async Task<ServerProcess> StartAsync(string dataPath, int port = 0, bool waitUntilListening = true, string? appFolder = null, string? workingDirectory = null, IReadOnlyList<string>? arguments = null)
     {
-        var directory = AppContext.BaseDirectory;
+        var directory = appFolder ?? AppContext.BaseDirectory;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             WorkingDirectory = workingDirectory ?? directory,
