@@ -99,6 +99,10 @@ internal sealed class ServerProcess : IAsyncDisposable
             dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-bench", Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(dataPath);
             info.ArgumentList.Add($"--DataPath={dataPath}");
+            // The load comes from one address, and the scale phase opens as many connections as the open
+            // files allow (the bench keeps 2,000 spare): the caps a deployment that expects this load sets.
+            info.ArgumentList.Add($"--AgentPulse:MaxConnections={int.MaxValue}");
+            info.ArgumentList.Add($"--AgentPulse:MaxConnectionsPerIp={int.MaxValue}");
             // The load opens its connections as fast as it can, as against the baselines: the storm guard
             // (upgrades admitted at 50 a second, README "Reconnect storms") would pace them instead.
             info.ArgumentList.Add("--AgentPulse:MaxUpgradesPerSecond=0");

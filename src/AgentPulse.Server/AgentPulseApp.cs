@@ -3,6 +3,7 @@ using AgentPulse.Server.Configuration;
 using AgentPulse.Server.Events;
 using AgentPulse.Server.Storage;
 using AgentPulse.Server.Identity;
+using AgentPulse.Server.Security;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -15,6 +16,8 @@ public static class AgentPulseApp
     {
         var webUi = WebUi.Find();
         var builder = WebApplication.CreateBuilder(webUi.Options(args));
+        ServerDefaults.Apply(builder);
+        LogRedaction.Apply(builder.Services);
         webUi.Configure(builder);
         builder.Services.AddProblemDetails();
         var log = EventLogChoice.Read(builder.Configuration).Kind;
@@ -25,7 +28,7 @@ public static class AgentPulseApp
         builder.Services.AddSingleton<ConfigurationCheck>();
         builder.Services.AddSingleton<IValidateOptions<AgentPulseOptions>>(sp => sp.GetRequiredService<ConfigurationCheck>());
         builder.Services.AddHostedService<ConfigurationReport>();
-        builder.Services.AddOptions<EventsOptions>().Bind(builder.Configuration.GetSection("Events")).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddEvents(builder.Configuration);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("AgentPulse", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
@@ -45,6 +48,7 @@ public static class AgentPulseApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseOriginCheck();
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -39,11 +39,12 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the server process; with <paramref name="waitUntilListening"/>, returns once it listens.
-    /// <paramref name="appFolder"/> holds <c>AgentPulse.Server.dll</c> (default: the test's output);
-    /// <paramref name="workingDirectory"/> is the process's (default: <paramref name="appFolder"/>);
-    /// <paramref name="settings"/> are configuration keys such as "AgentPulse:Redis:Configuration".
+    /// <paramref name="appFolder"/> holds <c>AgentPulse.Server.dll</c> (default: the test's output, where the server's
+    /// appsettings.json is); <paramref name="workingDirectory"/> is the process's (default: <paramref name="appFolder"/>);
+    /// <paramref name="arguments"/> replace the quiet logging the tests use; <paramref name="settings"/> are configuration
+    /// keys such as "AgentPulse:Redis:Configuration", added to either.
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string dataPath, int port = 0, bool waitUntilListening = true, string? appFolder = null, string? workingDirectory = null, IDictionary<string, string?>? settings = null)
+    public static async Task<ServerProcess> StartAsync(string dataPath, int port = 0, bool waitUntilListening = true, string? appFolder = null, string? workingDirectory = null, IReadOnlyList<string>? arguments = null, IDictionary<string, string?>? settings = null)
     {
         var directory = appFolder ?? AppContext.BaseDirectory;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -58,9 +59,8 @@ public sealed class ServerProcess : IAsyncDisposable
             Path.Combine(directory, "AgentPulse.Server.dll"),
             $"--urls=http://127.0.0.1:{port}",
             $"--DataPath={dataPath}",
-            "--Logging:LogLevel:Default=Warning",
-            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
-        }.Concat((settings ?? new Dictionary<string, string?>()).Select(s => $"--{s.Key}={s.Value}")))
+        }.Concat(arguments ?? ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"])
+            .Concat((settings ?? new Dictionary<string, string?>()).Select(s => $"--{s.Key}={s.Value}")))
         {
             start.ArgumentList.Add(argument);
         }
@@ -109,6 +109,14 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, as a service manager stops a server: the host stops gracefully and its console log is flushed.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        await process.WaitForExitAsync().WaitAsync(timeout);
     }
 
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>

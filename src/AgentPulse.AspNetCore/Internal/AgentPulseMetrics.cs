@@ -13,7 +13,7 @@ internal sealed class AgentPulseMetrics
     private readonly Counter<long> eventsConflated;
     private readonly Counter<long> queueOverflows;
     private readonly Counter<long> resumes;
-    private readonly Counter<long> upgradesRefused;
+    private readonly Counter<long> refusals;
 
     public AgentPulseMetrics(IMeterFactory meterFactory)
     {
@@ -24,7 +24,7 @@ internal sealed class AgentPulseMetrics
         eventsConflated = meter.CreateCounter<long>("agentpulse.events.conflated", "{event}", "task.progress events not sent to a connection that asked for conflation (a newer one took their place).");
         queueOverflows = meter.CreateCounter<long>("agentpulse.queue.overflows", "{connection}", "Connections closed with 4008 because their send queue overflowed.");
         resumes = meter.CreateCounter<long>("agentpulse.resumes", "{connection}", "Connections that asked to resume, by whether they were recovered.");
-        upgradesRefused = meter.CreateCounter<long>("agentpulse.upgrades.refused", "{request}", "WebSocket upgrades answered 503 because they came faster than MaxUpgradesPerSecond.");
+        refusals = meter.CreateCounter<long>("agentpulse.connections.refused", "{connection}", "Upgrades refused with 503, by reason: past a connection cap (server_full, address_full) or faster than MaxUpgradesPerSecond (upgrade_rate).");
     }
 
     public void ConnectionOpened() => connections.Add(1);
@@ -39,7 +39,7 @@ internal sealed class AgentPulseMetrics
 
     public void QueueOverflowed() => queueOverflows.Add(1);
 
-    public void UpgradeRefused() => upgradesRefused.Add(1);
+    public void ConnectionRefused(string reason) => refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Resumed(bool recovered) => resumes.Add(1, new KeyValuePair<string, object?>("recovered", recovered));
 }
