@@ -79,6 +79,62 @@ public sealed class ClusterTests
         }
     }
 
+    [Fact]
+    public async Task ThroughTheLoadBalancer_ThePagesOwnOrigin_ConnectsToEveryNodeAndSearches_AForeignOriginOrHostIsRefused()
+    {
+        await using var cluster = await ClusterProcesses.StartAsync(2, TestRedis.Configuration);
+        using var http = new HttpClient { BaseAddress = cluster.BalancerAddress, Timeout = WaitLimit };
+        // The page is served by the load balancer's address; it keeps the Host, so every node sees that origin as its own.
+        var origin = cluster.BalancerAddress.GetLeftPart(UriPartial.Authority);
+
+        // Round robin: two upgrades in a row reach both nodes, and both welcome the page.
+        for (var i = 0; i < 2; i++)
+        {
+            await using var page = await RawClient.ConnectAsync(cluster.WebSocketUri, origin);
+            await page.HandshakeAsync(); // the welcome and the snapshot
+        }
+        using (var search = await SendAsync(http, HttpMethod.Post, "api/search", """{"query":"cluster"}""", origin))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, search.StatusCode);
+        }
+
+        using (var foreignUpgrade = await Upgrade.SendAsync(http, headers: h => h.Add("Origin", "http://evil.example")))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, foreignUpgrade.StatusCode);
+        }
+        using (var foreignSearch = await SendAsync(http, HttpMethod.Post, "api/search", """{"query":"cluster"}""", "http://evil.example"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, foreignSearch.StatusCode);
+        }
+        using (var foreignPublish = await SendAsync(http, HttpMethod.Post, "api/events", """{"type":"agent.note","source":"/publishers/evil"}""", "http://evil.example"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, foreignPublish.StatusCode);
+        }
+        // DNS rebinding: a page of another name that resolves here. The load balancer passes the Host on, the node refuses it.
+        using (var rebound = await SendAsync(http, HttpMethod.Get, "api/documents", host: $"evil.example:{cluster.BalancerAddress.Port}"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, rebound.StatusCode);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string? json = null, string? origin = null, string? host = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin);
+        }
+        if (host is not null)
+        {
+            request.Headers.Host = host;
+        }
+        return await http.SendAsync(request);
+    }
+
     private static async Task<long> PostAsync(HttpClient http, string id)
     {
         using var body = new StringContent($$$"""{"specversion":"1.0","id":"{{{id}}}","source":"/tests/cluster","type":"agent.note","data":{}}""", Encoding.UTF8, "application/cloudevents+json");

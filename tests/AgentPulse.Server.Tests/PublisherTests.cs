@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using AgentPulse.AspNetCore;
+using AgentPulse.Protocol;
 using AgentPulse.Server.Tasks;
 using AgentPulse.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -77,6 +79,30 @@ public sealed class PublisherTests
             Assert.Equal(HttpStatusCode.Accepted, own.StatusCode);
         }
         gate.Open();
+    }
+
+    [Fact]
+    public async Task ANodeWithoutAgents_TakesPublishes_AndRefusesEventsAboutTheAgentsTasks_ItKnowsFromTheLog()
+    {
+        await using var server = await RunningServer.StartAsync(new Dictionary<string, string?> { ["Agents:Enabled"] = "false", ["AgentPulse:Log"] = "Memory" });
+        using var http = server.CreateHttpClient();
+        // The agents' node of the cluster starts a task: this node reads it from the shared log.
+        var publisher = server.Get<IEventPublisher>();
+        await publisher.PublishAsync(CloudEvent.Create(new TaskStarted("indexing-1", "document.index", "Indexing a.md", "indexer", "d1"), "/agents/indexer", "tasks/indexing-1"), EventAudience.Public);
+
+        using (var note = await PublishAsync(http, """{"type":"agent.note","source":"/publishers/a"}"""))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, note.StatusCode);
+        }
+        using (var forged = await PublishAsync(http, """{"type":"task.failed","source":"/publishers/evil","data":{"taskId":"indexing-1","error":{"code":"x","message":"Your document was deleted."},"retryable":false}}"""))
+        {
+            Assert.Contains("the server's agent 'indexer'", (await Api.ProblemAsync(forged, HttpStatusCode.Forbidden)).Str("detail"), StringComparison.Ordinal);
+        }
+
+        // Once it ended, its id is no longer the agents' (the node keeps no history of them).
+        await publisher.PublishAsync(CloudEvent.Create(new TaskCompleted("indexing-1", 5, null), "/agents/indexer", "tasks/indexing-1"), EventAudience.Public);
+        using var reused = await PublishAsync(http, Started("/publishers/a", "indexing-1"));
+        Assert.Equal(HttpStatusCode.Accepted, reused.StatusCode);
     }
 
     [Theory]

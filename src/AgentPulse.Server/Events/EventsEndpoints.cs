@@ -67,8 +67,10 @@ public static class EventsEndpoints
             .AddEndpointFilter(PublisherAccess.Filter)
             .WithBodySizeLimit(endpoints.ServiceProvider.GetRequiredService<IOptions<EventsOptions>>().Value.MaxBodyBytes);
 
-    private static async Task<IResult> PublishAsync(HttpContext context, IEventPublisher publisher, OutsideTasks outside, TaskStore builtIn, IOptions<EventsOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishAsync(HttpContext context, IEventPublisher publisher, OutsideTasks outside, IOptions<EventsOptions> options, CancellationToken cancellationToken)
     {
+        // The agents' task store is on the nodes that run agents (Agents:Enabled) only.
+        var builtIn = context.RequestServices.GetService<TaskStore>();
         var request = context.Request;
         var opts = options.Value;
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
@@ -173,13 +175,14 @@ public static class EventsEndpoints
     }
 
     /// <summary>Who the task <paramref name="taskId"/> belongs to when it is not <paramref name="source"/>'s: the server's agents, or another outside source.</summary>
-    private static string? TaskOwner(string taskId, string source, OutsideTasks outside, TaskStore builtIn)
+    private static string? TaskOwner(string taskId, string source, OutsideTasks outside, TaskStore? builtIn)
     {
         if (outside.SourceOf(taskId) is { } other)
         {
             return other == source ? null : other;
         }
-        return builtIn.Get(taskId) is { } task ? $"the server's agent '{task.Agent}'" : null;
+        // The store knows the agents' tasks ended long ago too; the log's fold knows the active ones on every node.
+        return (builtIn?.Get(taskId)?.Agent ?? outside.ServersAgentOf(taskId)) is { } agent ? $"the server's agent '{agent}'" : null;
     }
 
     /// <summary>

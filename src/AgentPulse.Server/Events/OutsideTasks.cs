@@ -7,13 +7,15 @@ namespace AgentPulse.Server.Events;
 /// The active tasks of publishers outside the server (any source not reserved, see
 /// <see cref="PublisherAccess.IsReserved"/>), as their events come out of the log: which source each belongs to,
 /// how many each source has (for the caps of <c>POST /api/events</c>), and when each last gave news
-/// (for <see cref="SilentTaskSweeper"/>). A task leaves when it ends.
+/// (for <see cref="SilentTaskSweeper"/>). A task leaves when it ends. It also knows the server's own active tasks, so that
+/// a node without agents refuses events about them as the agents' node does.
 /// </summary>
 internal sealed class OutsideTasks(TimeProvider time) : IEventObserver
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, Entry> tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> perSource = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> serversOwn = new(StringComparer.Ordinal); // task id → agent
 
     /// <summary>How many active tasks outside publishers have, together.</summary>
     public int Count
@@ -53,7 +55,7 @@ internal sealed class OutsideTasks(TimeProvider time) : IEventObserver
         {
             return tasks
                 .Where(t => time.GetElapsedTime(t.Value.LastNews, now) >= timeout)
-                .Select(t => new SilentTask(t.Key, t.Value.Source, t.Value.Owner))
+                .Select(t => new SilentTask(t.Key, t.Value.Source, t.Value.Owner, t.Value.StartedSeq))
                 .ToList();
         }
     }
@@ -62,8 +64,13 @@ internal sealed class OutsideTasks(TimeProvider time) : IEventObserver
     public void OnAppended(LoggedEvent loggedEvent)
     {
         var e = loggedEvent.Event;
-        if (!e.Type.StartsWith("task.", StringComparison.Ordinal) || PublisherAccess.IsReserved(e.Source) || CatalogData.TaskId(e) is not { } taskId)
+        if (!e.Type.StartsWith("task.", StringComparison.Ordinal) || CatalogData.TaskId(e) is not { } taskId)
         {
+            return;
+        }
+        if (PublisherAccess.IsReserved(e.Source))
+        {
+            OnServersOwn(e, taskId);
             return;
         }
         lock (gate)
@@ -76,7 +83,7 @@ internal sealed class OutsideTasks(TimeProvider time) : IEventObserver
             switch (e.Type)
             {
                 case EventTypes.TaskStarted when !known:
-                    tasks[taskId] = new Entry(e.Source, loggedEvent.Audience.UserId, time.GetTimestamp());
+                    tasks[taskId] = new Entry(e.Source, loggedEvent.Audience.UserId, loggedEvent.Seq, time.GetTimestamp());
                     perSource[e.Source] = perSource.GetValueOrDefault(e.Source) + 1;
                     break;
                 case EventTypes.TaskStarted or EventTypes.TaskProgress when known:
@@ -97,15 +104,46 @@ internal sealed class OutsideTasks(TimeProvider time) : IEventObserver
         }
     }
 
-    private sealed class Entry(string source, string? owner, long lastNews)
+    /// <summary>
+    /// The agent running the server's own active task <paramref name="taskId"/>, as the log tells it: on every node of a
+    /// cluster, those without agents (and so without their task store) included; <c>null</c> when there is none.
+    /// </summary>
+    public string? ServersAgentOf(string taskId)
+    {
+        lock (gate)
+        {
+            return serversOwn.GetValueOrDefault(taskId);
+        }
+    }
+
+    /// <summary>The server's own agents' tasks (reserved sources): which are active, and whose.</summary>
+    private void OnServersOwn(CloudEvent e, string taskId)
+    {
+        lock (gate)
+        {
+            switch (e.Type)
+            {
+                case EventTypes.TaskStarted:
+                    serversOwn[taskId] = e.GetData<TaskStarted>()?.Agent ?? e.Source;
+                    break;
+                case EventTypes.TaskCompleted or EventTypes.TaskFailed:
+                    serversOwn.Remove(taskId);
+                    break;
+            }
+        }
+    }
+
+    private sealed class Entry(string source, string? owner, long startedSeq, long lastNews)
     {
         public string Source { get; } = source;
 
         public string? Owner { get; } = owner;
 
+        public long StartedSeq { get; } = startedSeq;
+
         public long LastNews { get; set; } = lastNews;
     }
 }
 
-/// <summary>An outside task that gave no news for too long.</summary>
-internal sealed record SilentTask(string TaskId, string Source, string? Owner);
+/// <summary>An outside task that gave no news for too long; <paramref name="StartedSeq"/> is the seq of its <c>task.started</c>.</summary>
+internal sealed record SilentTask(string TaskId, string Source, string? Owner, long StartedSeq);

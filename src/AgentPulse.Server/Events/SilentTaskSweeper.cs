@@ -9,7 +9,8 @@ namespace AgentPulse.Server.Events;
 /// for <see cref="EventsOptions.SilentTaskTimeout"/> is failed by the server with a <c>task.failed</c>
 /// "no news from the agent", published as a real event under the task's source, so that every page,
 /// the snapshot and the publisher's own readers see it end. The server's own agents' tasks are
-/// ended by the server and never expire.
+/// ended by the server and never expire. Every node of a cluster sweeps; the failure's id is the same on each
+/// (<see cref="IdOf"/>), so a task fails once.
 /// </summary>
 internal sealed partial class SilentTaskSweeper(
     OutsideTasks tasks,
@@ -51,7 +52,7 @@ internal sealed partial class SilentTaskSweeper(
         // One batch per audience: what a sweep ends goes out together, in one append.
         foreach (var group in silent.GroupBy(t => t.Owner))
         {
-            var events = group.Select(t => CloudEvent.Create(new TaskFailed(t.TaskId, error, Retryable: false), t.Source, $"tasks/{t.TaskId}", time: now)).ToList();
+            var events = group.Select(t => CloudEvent.Create(new TaskFailed(t.TaskId, error, Retryable: false), t.Source, $"tasks/{t.TaskId}", IdOf(t), now)).ToList();
             try
             {
                 await publisher.PublishAsync(events, group.Key is { } owner ? EventAudience.User(owner) : EventAudience.Public, cancellationToken);
@@ -64,6 +65,13 @@ internal sealed partial class SilentTaskSweeper(
         }
         LogExpired(logger, silent.Count, minutes);
     }
+
+    /// <summary>
+    /// The failure's id, the same on every node (each runs a sweeper, and all see the same task started at the
+    /// same seq): the log appends the first node's and takes the others' as repeats of it, so a silent task of a
+    /// cluster fails once.
+    /// </summary>
+    internal static string IdOf(SilentTask task) => $"no-news-{task.StartedSeq}";
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "{Count} tasks of outside publishers gave no news for {Minutes} minutes: failed")]
     private static partial void LogExpired(ILogger logger, int count, double minutes);
