@@ -80,12 +80,18 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public async Task ThroughTheLoadBalancer_ThePagesOwnOrigin_ConnectsToEveryNodeAndSearches_AForeignOriginOrHostIsRefused()
+    public async Task ThroughTheLoadBalancer_ThePageLoads_ItsOwnOriginConnectsToEveryNodeAndSearches_AForeignOriginOrHostIsRefused()
     {
         await using var cluster = await ClusterProcesses.StartAsync(2, TestRedis.Configuration);
         using var http = new HttpClient { BaseAddress = cluster.BalancerAddress, Timeout = WaitLimit };
         // The page is served by the load balancer's address; it keeps the Host, so every node sees that origin as its own.
         var origin = cluster.BalancerAddress.GetLeftPart(UriPartial.Authority);
+        using (var page = await http.GetAsync(new Uri("/", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("_framework/blazor.webassembly", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
 
         // Round robin: two upgrades in a row reach both nodes, and both welcome the page.
         for (var i = 0; i < 2; i++)
