@@ -5,9 +5,11 @@
 # bench/results/profile-COLUMN.md: the share of busy time (waits left out) of the frames that matter.
 #
 #   bench/profile.sh agentpulse|raw|signalr [server|workstation]
+#   bench/profile.sh agentpulse-redis|agentpulse-memory   # the --redis columns, on a redis-server of the bench's own
 set -euo pipefail
 cd "$(dirname "$0")/.."
-column=${1:?usage: bench/profile.sh agentpulse|raw|signalr [server|workstation]}
+column=${1:?usage: bench/profile.sh agentpulse|raw|signalr|agentpulse-redis|agentpulse-memory [server|workstation]}
+redis=(); case "$column" in agentpulse-redis*|agentpulse-memory) redis=(--redis) ;; esac
 gc=${2:-}
 dotnet tool restore >/dev/null
 dotnet build bench/AgentPulse.Bench -c Release -nologo -clp:ErrorsOnly >/dev/null
@@ -21,7 +23,7 @@ cleanup() { [ -n "$bench_pid" ] && kill "$bench_pid" 2>/dev/null; rm -rf "$work"
 trap cleanup EXIT
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-"$bin/AgentPulse.Bench" --profile "$column" --size 1000 --seconds 25 --gc "$gc" >"$work/bench.log" 2>&1 &
+"$bin/AgentPulse.Bench" "${redis[@]}" --profile "$column" --size 1000 --seconds 25 --gc "$gc" >"$work/bench.log" 2>&1 &
 bench_pid=$!
 for _ in $(seq 1 600); do grep -qs PROFILE-READY "$work/bench.log" && break; sleep 0.5; done
 server=$(sed -n 's/.*PROFILE-READY pid=\([0-9]*\).*/\1/p' "$work/bench.log")

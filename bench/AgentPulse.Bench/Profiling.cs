@@ -5,7 +5,8 @@ using AgentPulse.Bench.Load;
 namespace AgentPulse.Bench;
 
 /// <summary>
-/// <c>--profile agentpulse|raw|signalr [--size N] [--seconds S] [--rate R] [--idle S] [--gc server|workstation]</c>: one server, N connections, then
+/// <c>--profile agentpulse|raw|signalr [--size N] [--seconds S] [--rate R] [--idle S] [--gc server|workstation]</c>
+/// (or <c>--redis --profile agentpulse|agentpulse-redis|agentpulse-redis-2</c>, on a redis-server of its own): one server, N connections, then
 /// back-to-back bursts (or a steady rate) for S seconds, so that <c>dotnet-trace collect -p PID</c> or
 /// <c>dotnet-counters</c> can attach to the server. Prints <c>PROFILE-READY pid=…</c> when the
 /// connections are up, and waits <see cref="AttachDelay"/> before loading. Bounded in time.
@@ -16,6 +17,8 @@ internal static class Profiling
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        await using var redis = args.Contains("--redis") ? await BenchRedis.StartAsync() : null;
+        var columns = redis is null ? Columns.All : Columns.RedisComparison(redis.Configuration);
         var column = Columns.AgentPulse;
         var gc = GcModes.Shipped();
         int size = 1000, seconds = 15, rate = 0, idle = 0;
@@ -24,7 +27,9 @@ internal static class Profiling
             switch (args[i])
             {
                 case "--profile":
-                    column = Columns.Find(args[++i]);
+                    var id = args[++i];
+                    column = columns.FirstOrDefault(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase))
+                        ?? throw new ArgumentException($"Unknown column {id}; the columns are {string.Join(", ", columns.Select(c => c.Id))}.");
                     break;
                 case "--gc":
                     gc = GcModes.Parse(args[++i]);

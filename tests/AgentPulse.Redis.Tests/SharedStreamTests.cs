@@ -1,6 +1,8 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Protocol;
 using AgentPulse.Redis.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using static AgentPulse.Redis.Tests.Collect;
 
@@ -234,33 +236,95 @@ public sealed class SharedStreamTests
     }
 
     [Fact]
-    public async Task ANodesOwnPublish_ReachesItsClientsWithoutWaitingForItsReader_ButNeverAheadOfAnotherNodesEarlierEvent()
+    public async Task WhatANodePublishesWhileItsReaderIsBusy_ReachesFanOutInOneHandOver_InOrder_WithAnotherNodesEvents()
     {
         var prefix = TestRedis.NewPrefix();
-        await using var a = await NodeHost.StartAsync(prefix);
         await using var b = await NodeHost.StartAsync(prefix);
-        await using var onA = await a.ConnectAsync();
-        await onA.HandshakeAsync();
+        var sink = new RecordingSink();
+        await using var log = new RedisEventLog(
+            Options.Create(new RedisEventLogOptions { Configuration = TestRedis.Configuration, KeyPrefix = prefix }),
+            Options.Create(new AgentPulseOptions()), TimeProvider.System, NullLogger<RedisEventLog>.Instance);
+        await log.StartAsync(sink);
         var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        a.Log.BeforeRead = () =>
+        log.BeforeRead = () =>
         {
             held.TrySetResult();
             return hold.Task;
         };
         await held.Task.WaitAsync(WaitLimit);
 
-        // A's reader is held: its own event still reaches its client, at once.
-        var own = await a.Publisher.PublishAsync(Note("own"));
-        Assert.Equal([own.Seq], await onA.SeqsAsync(1));
+        // The reader is busy (held, as by fan-out that has not caught up): the node's appends are acknowledged meanwhile.
+        var seqs = new List<long>();
+        try
+        {
+            foreach (var (node, id) in new[] { ("own", "o1"), ("own", "o2"), ("b", "b1"), ("own", "o3") })
+            {
+                seqs.Add(node == "own"
+                    ? (await log.AppendAsync([new EventToAppend(Note(id), EventAudience.Public)]))[0].Seq
+                    : (await b.Publisher.PublishAsync(Note(id))).Seq);
+            }
+            Assert.Empty(sink.Batches);
+        }
+        finally
+        {
+            log.BeforeRead = null;
+            hold.SetResult(); // the reader goes on, and the log can stop, whatever happened above
+        }
 
-        // After an event of B's that A has not read, A's next one waits for the reader, to stay in order.
-        var fromB = await b.Publisher.PublishAsync(Note("from-b"));
-        var after = await a.Publisher.PublishAsync(Note("after"));
-        Assert.Equal(own.Seq, a.Log.LastSeq);
-        a.Log.BeforeRead = null;
-        hold.SetResult();
-        Assert.Equal([fromB.Seq, after.Seq], await onA.SeqsAsync(2));
+        // One hand-over: every connection writes the four in one go, not one write per event.
+        var batch = Assert.Single(await sink.UntilAsync(seqs[^1]));
+        Assert.Equal(seqs, batch);
+    }
+
+    /// <summary>A sink that keeps the seqs of each hand-over.</summary>
+    private sealed class RecordingSink : IEventLogSink
+    {
+        private readonly Lock gate = new();
+        private readonly List<List<long>> batches = [];
+        private TaskCompletionSource<List<List<long>>>? until;
+        private long untilSeq;
+
+        public List<List<long>> Batches
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return [.. batches];
+                }
+            }
+        }
+
+        public Task<List<List<long>>> UntilAsync(long seq)
+        {
+            lock (gate)
+            {
+                untilSeq = seq;
+                until = new TaskCompletionSource<List<List<long>>>(TaskCreationOptions.RunContinuationsAsynchronously);
+                Check();
+                return until.Task.WaitAsync(WaitLimit);
+            }
+        }
+
+        public void OnCommitted(IReadOnlyList<LoggedEvent> entries)
+        {
+            lock (gate)
+            {
+                batches.Add(entries.Select(e => e.Seq).ToList());
+                Check();
+            }
+        }
+
+        public void OnReset(LogReset reset) => throw new InvalidOperationException($"Unexpected reset: {reset}");
+
+        private void Check()
+        {
+            if (until is not null && batches.Count > 0 && batches[^1][^1] >= untilSeq)
+            {
+                until.TrySetResult([.. batches]);
+            }
+        }
     }
 
     [Fact]

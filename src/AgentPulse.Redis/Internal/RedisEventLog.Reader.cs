@@ -108,7 +108,7 @@ internal sealed partial class RedisEventLog
                 return false; // a new epoch came in between: read again from its start
             }
             var batch = new List<LoggedEvent>(read.Count);
-            // Past what this node handed over meanwhile, its own appends among them.
+            // Past what was handed over already (a read may overlap the start-up load).
             var expected = Math.Max(from, Volatile.Read(ref lastSeq)) + 1;
             var otherEpoch = false;
             foreach (var (id, values) in read)
