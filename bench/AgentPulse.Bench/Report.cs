@@ -120,11 +120,14 @@ internal static class Report
         return new SectionReport(id, title, gc.Name(), rows);
     }
 
-    /// <summary>Each subject column against each baseline column.</summary>
+    /// <summary>Each subject column against each baseline column, and the SQLite log against the memory log (issue 11).</summary>
     private static IEnumerable<(Column Subject, Column Baseline)> Pairs(BenchSettings settings) =>
-        from subject in settings.Columns.Where(c => c.IsSubject)
-        from baseline in settings.Columns.Where(c => !c.IsSubject)
-        select (subject, baseline);
+        (from subject in settings.Columns.Where(c => c.IsSubject)
+         from baseline in settings.Columns.Where(c => !c.IsSubject)
+         select (subject, baseline))
+        .Concat(settings.Columns.Contains(Columns.AgentPulse) && settings.Columns.Contains(Columns.AgentPulseMemory)
+            ? [(Columns.AgentPulse, Columns.AgentPulseMemory)]
+            : []);
 
     private static Summary? Summarize(IEnumerable<RunResult> runs, string metric)
     {
@@ -204,6 +207,8 @@ internal static class Report
                 : new(overflowTarget, Invariant($"not measured at 20,000 (burst of {settings.OverflowEvents:N0}: {measured})"), null));
         }
 
+        targets.AddRange(DurableLogTargets(settings, sections));
+
         var failures = new[] { Metrics.Lost, Metrics.Duplicated, Metrics.Stray, Metrics.Mismatched }
             .Select(m => (Metric: m, Sum: sections.Sum(s => s.Metrics.FirstOrDefault(r => r.Id == m)?.Values.GetValueOrDefault(subject)?.Values.Sum() ?? 0)))
             .ToList();
@@ -211,6 +216,45 @@ internal static class Report
             Invariant($"lost {failures[0].Sum:N0}, duplicated {failures[1].Sum:N0}, stray {failures[2].Sum:N0}, mismatched {failures[3].Sum:N0}"),
             failures.All(f => f.Sum == 0)));
         return targets;
+    }
+
+    /// <summary>
+    /// Issue 11's targets: the SQLite log (the shipped app) against the memory log, on the same rows of the
+    /// same run, and the publish throughput of the SQLite log.
+    /// </summary>
+    private static IEnumerable<TargetRow> DurableLogTargets(BenchSettings settings, IReadOnlyList<SectionReport> sections)
+    {
+        var sqlite = Columns.AgentPulse.Id;
+        var memory = Columns.AgentPulseMemory.Id;
+        double? Median(string metric, string column) =>
+            sections.FirstOrDefault(s => s.Id == Sections.Main)?.Metrics.FirstOrDefault(m => m.Id == metric)?.Values.GetValueOrDefault(column)?.Median;
+
+        TargetRow Ratio(string target, string metric, string unit, string format, Func<double, bool> meets)
+        {
+            if (Median(metric, sqlite) is not { } s || Median(metric, memory) is not { } m || m == 0)
+            {
+                return new(target, "not measured", null);
+            }
+            var ratio = s / m;
+            return new(target,
+                Invariant($"{ratio:F2}× ({s.ToString(format, CultureInfo.InvariantCulture)} against {m.ToString(format, CultureInfo.InvariantCulture)} {unit})"),
+                meets(ratio));
+        }
+
+        yield return Ratio("SQLite log: delivered events/s at N=1,000 ≥ 0.9× memory log", Metrics.Burst(1000), "events/s", "N0", r => r >= 0.9);
+        yield return Ratio(Invariant($"SQLite log: publish-to-deliver p99 at N=100 × {settings.LatencyRate} ev/s ≤ 1.5× memory log"), Metrics.P99(100), "ms", "F2", r => r <= 1.5);
+
+        const string publishTarget = "SQLite log: ≥ 50,000 acknowledged publishes/s from 8 concurrent publishers (POST /api/events, one event per request)";
+        if (Median(Metrics.PublishRate, sqlite) is not { } rate)
+        {
+            yield return new(publishTarget, "not measured", null);
+            yield break;
+        }
+        var memoryRate = Median(Metrics.PublishRate, memory);
+        var batched = Median(Metrics.PublishBatchRate, sqlite);
+        yield return new(publishTarget,
+            Invariant($"{rate:N0} events/s (memory log {(memoryRate is { } mr ? mr.ToString("N0", CultureInfo.InvariantCulture) : "n/a")}; in batches of {Publishers.BatchSize}: {(batched is { } b ? b.ToString("N0", CultureInfo.InvariantCulture) : "n/a")})"),
+            rate >= 50_000);
     }
 
     public static string Markdown(BenchReport report)
