@@ -84,7 +84,8 @@ internal sealed partial class ServerConnection
         {
             return;
         }
-        if (entry.Seq - Volatile.Read(ref position) > options.LogRetentionCount)
+        var at = Volatile.Read(ref position);
+        if (entry.Seq - at > options.LogRetentionCount || at + 1 < hub.Log.FirstRetainedSeq)
         {
             // So far behind that the log will not hold what it missed: drop it, it resumes or reloads.
             Overflow();
