@@ -15,7 +15,7 @@ namespace AgentPulse.AspNetCore.Internal;
 /// Who writes what: the fields below are each written by one side only (named beside them) and read
 /// with <see cref="Volatile"/> by the others; the close request is decided by one compare-and-swap.
 /// </remarks>
-internal sealed partial class ServerConnection
+internal sealed partial class ServerConnection : ISlotted
 {
     private readonly WebSocket socket;
     private readonly FrameSink sink;
@@ -76,6 +76,9 @@ internal sealed partial class ServerConnection
     }
 
     public string ConnectionId { get; }
+
+    /// <summary>Its index in fan-out's set (-1 when not joined); the hub's, under its lock.</summary>
+    public int Slot { get; set; } = -1;
 
     /// <summary>Called by fan-out for every event, under its lock: filter, then queue without waiting.</summary>
     public void Offer(LoggedEvent entry)
