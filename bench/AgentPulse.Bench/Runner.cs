@@ -146,6 +146,7 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
         await WithSetAsync(server, result, async set =>
         {
             await OpenReadyAsync(server, set, settings.OverflowConnections, cancellationToken);
+            ClientDrops.Take();
             var before = await server.InfoAsync(cancellationToken);
             var strayBefore = set.Stray;
             var delivery = await DeliverAsync(server, set, settings.OverflowEvents, rate: 0, recordLatency: false, result, cancellationToken);
@@ -156,6 +157,11 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
             result.Add(Metrics.OverflowLost, delivery.Lost);
             result.Add(Metrics.OverflowDuplicated, delivery.Duplicated);
             result.Add(Metrics.OverflowStray, set.Stray - strayBefore);
+            if (ClientDrops.Take() is { Length: > 0 } drops)
+            {
+                result.Notes.Add($"burst of {settings.OverflowEvents:N0}: AgentPulse clients that lost their connection, by reason: {drops}");
+                log.WriteLine($"    clients that lost their connection in the burst, by reason: {drops}");
+            }
             if (before.LogReads >= 0)
             {
                 result.Add(Metrics.OverflowLogReads, after.LogReads - before.LogReads);
