@@ -34,8 +34,8 @@ internal sealed partial class ServerConnection : ISlotted
 
     // Written by the receive loop, read by fan-out.
     private volatile TypePatternSet filter;
-    // Written by the writer: the highest seq it has handled (sent, or passed over by the filter).
-    // Fan-out reads it to tell how far behind the connection is; a heartbeat carries it.
+    // Written by the writer: the highest seq it has handled (sent, or passed over by the filter); set once
+    // before the writer starts, by RunAsync. Fan-out reads it to tell how far behind the connection is; a heartbeat carries it.
     private long position;
     // Written by the writer and the heartbeat scan: when something last went out.
     private long lastSendTimestamp;
