@@ -28,6 +28,7 @@ public sealed class LimitOptionsTests
     [InlineData("AgentPulse:MaxUpgradesPerSecond", "-1")]
     [InlineData("AgentPulse:UpgradeBurst", "0")]
     [InlineData("AgentPulse:MaxReconnectWindow", "00:00:00")]
+    [InlineData("AgentPulse:LogRetentionBytes", "1000")]
     public async Task ALimitOutOfRange_StopsTheStart_NamingIt(string key, string value)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(new Dictionary<string, string?> { [key] = value }));

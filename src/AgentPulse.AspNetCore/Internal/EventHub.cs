@@ -23,7 +23,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     // connection sees an exact cut: everything up to lastFanOutSeq is in the log, everything after
     // reaches its queue.
     private readonly Lock fanOutGate = new();
-    private ServerConnection[] connections = [];
+    private readonly SlotSet<ServerConnection> connections = new();
     private long lastFanOutSeq;
     // The log's epoch as of lastFanOutSeq: it changes with a reset, under the gate, so a join sees both agree.
     private string epoch = "";
@@ -41,8 +41,17 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
 
     public IEventLog Log => log;
 
-    /// <summary>The connections now joined, for heartbeats and shutdown.</summary>
-    public ReadOnlySpan<ServerConnection> Connections => Volatile.Read(ref connections);
+    /// <summary>The connections now joined, for heartbeats and shutdown: a copy, made again only after a join or a leave.</summary>
+    public ServerConnection[] Connections
+    {
+        get
+        {
+            lock (fanOutGate)
+            {
+                return connections.Snapshot();
+            }
+        }
+    }
 
     /// <summary>Opens the log and takes its committed entries from now on.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -127,7 +136,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
                     }
                 }
                 lastFanOutSeq = entry.Seq;
-                foreach (var connection in connections)
+                foreach (var connection in connections.Items)
                 {
                     connection.Offer(entry);
                 }
@@ -146,7 +155,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
         {
             lastFanOutSeq = reset.LastSeq;
             epoch = reset.Epoch;
-            count = connections.Length;
+            count = connections.Count;
         }
         LogReset(logger, reset.Reason, reset.Epoch, reset.LastSeq, count);
         GoodbyeAll(CloseCodes.ServiceRestart, "event log reset: resume");
@@ -159,7 +168,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     /// </summary>
     public void GoodbyeAll(int closeCode, string reason)
     {
-        var all = Volatile.Read(ref connections);
+        var all = Connections;
         var rate = options.MaxUpgradesPerSecond;
         var window = rate == 0 || all.Length == 0
             ? TimeSpan.Zero
@@ -180,7 +189,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
         lock (fanOutGate)
         {
             atCut?.Invoke();
-            connections = [.. connections, connection];
+            connections.Add(connection);
             return new JoinCut(lastFanOutSeq, epoch);
         }
     }
@@ -189,18 +198,13 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     {
         lock (fanOutGate)
         {
-            var index = Array.IndexOf(connections, connection);
-            if (index < 0)
-            {
-                return;
-            }
-            connections = [.. connections.AsSpan(0, index), .. connections.AsSpan(index + 1)];
+            connections.Remove(connection);
         }
     }
 
-    public int Count => Volatile.Read(ref connections).Length;
+    public int Count => connections.Count;
 
-    public IReadOnlyList<string> ConnectionIds => Array.ConvertAll(Volatile.Read(ref connections), c => c.ConnectionId);
+    public IReadOnlyList<string> ConnectionIds => Array.ConvertAll(Connections, c => c.ConnectionId);
 
     public bool Abort(string connectionId) => Find(connectionId)?.Abort() is not null;
 
@@ -212,7 +216,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     }
 
     private ServerConnection? Find(string connectionId) =>
-        Array.Find(Volatile.Read(ref connections), c => c.ConnectionId == connectionId);
+        Array.Find(Connections, c => c.ConnectionId == connectionId);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "The event log lost its continuity ({Reason}): epoch {Epoch}, going on after seq {LastSeq}; {Connections} connections told to resume")]
     private static partial void LogReset(ILogger logger, LogResetReason reason, string epoch, long lastSeq, int connections);
