@@ -24,6 +24,11 @@ if (args.Contains("--micro"))
     return Micro.Run();
 }
 
+if (args.Contains("--micro-filter"))
+{
+    return MicroFilter.Run(args);
+}
+
 if (args.Contains("--profile"))
 {
     using var profileStop = new CancellationTokenSource(TimeSpan.FromMinutes(12));

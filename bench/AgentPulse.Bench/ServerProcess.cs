@@ -71,6 +71,10 @@ internal sealed class ServerProcess : IAsyncDisposable
             dataPath = Path.Combine(Path.GetTempPath(), "agentpulse-bench", Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(dataPath);
             info.ArgumentList.Add($"--DataPath={dataPath}");
+            // The load comes from one address, and the scale phase opens as many connections as the open
+            // files allow (the bench keeps 2,000 spare): the caps a deployment that expects this load sets.
+            info.ArgumentList.Add($"--AgentPulse:MaxConnections={int.MaxValue}");
+            info.ArgumentList.Add($"--AgentPulse:MaxConnectionsPerIp={int.MaxValue}");
         }
         foreach (var arg in column.ServerArgs)
         {

@@ -26,6 +26,37 @@ public sealed class AgentPulseOptions
     /// <summary>The window over which <see cref="MaxInvalidFrames"/> counts (default: 10 seconds).</summary>
     public TimeSpan InvalidFrameWindow { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The most subscription patterns one connection may hold, from <c>types=</c> at connect (more: 400) and
+    /// subscribe ops (a subscribe past it gets <c>session.error</c> <c>too_many_patterns</c>, then close 1008) (default: 256).
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxSubscriptionPatterns { get; set; } = 256;
+
+    /// <summary>
+    /// The most bytes of control frames (acks, pongs, errors) that may wait for one connection's writer
+    /// (one frame larger than this may wait alone); past it, as past the count of frames, the connection is
+    /// a slow consumer and is closed with 4008 (default: 131072, two acks of 256 patterns of 200 ASCII characters).
+    /// </summary>
+    [Range(16 * 1024, 64 * 1024 * 1024)]
+    public int MaxControlQueueBytes { get; set; } = 128 * 1024;
+
+    /// <summary>
+    /// The most WebSocket connections the endpoint holds at once, over every client; a further upgrade gets 503 problem
+    /// details with <c>Retry-After</c> while the open connections go on (default: derived from the process's
+    /// open-file limit and memory, see <see cref="ConnectionBudget"/>; 13,870 with a limit of 20,000 files).
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxConnections { get; set; } = ConnectionBudget.ForThisProcess.WebSockets;
+
+    /// <summary>
+    /// The most WebSocket connections from one client address (an IPv6 client by its /64), counted like
+    /// <see cref="MaxConnections"/>. Behind a reverse proxy every client has the proxy's address unless
+    /// forwarded headers are applied first (default: 1000).
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxConnectionsPerIp { get; set; } = 1000;
+
     /// <summary>How long a close handshake may take before the socket is aborted (default: 5 seconds).</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

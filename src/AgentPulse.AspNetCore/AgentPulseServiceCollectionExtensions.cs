@@ -29,6 +29,7 @@ public static class AgentPulseServiceCollectionExtensions
         services.TryAddSingleton<IEventLog, InMemoryEventLog>();
         services.TryAddSingleton<ISnapshotProvider, EmptySnapshotProvider>();
         services.TryAddSingleton<EventHub>();
+        services.TryAddSingleton<ConnectionLimiter>();
         services.TryAddSingleton<WebSocketEndpoint>();
         services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHub>());
         services.TryAddSingleton<IAgentPulseConnections>(sp => sp.GetRequiredService<EventHub>());

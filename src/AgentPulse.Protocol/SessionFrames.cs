@@ -62,6 +62,8 @@ public static class ErrorCodes
     public const string BinaryNotSupported = "binary_not_supported";
     /// <summary>A type pattern is not an exact type, <c>prefix.*</c> or <c>*</c>.</summary>
     public const string BadPattern = "bad_pattern";
+    /// <summary>A subscribe would take the connection past the server's cap on patterns; the server closes it with 1008.</summary>
+    public const string TooManyPatterns = "too_many_patterns";
     /// <summary>The token of an <c>authenticate</c> op was refused (invalid, expired, another user's) or authentication is off; the connection keeps its current token.</summary>
     public const string Unauthorized = "unauthorized";
 }
@@ -111,7 +113,7 @@ public static class CloseCodes
     public const int GoingAway = 1001;
     /// <summary>No close frame was received (the connection was lost): reconnect.</summary>
     public const int Abnormal = 1006;
-    /// <summary>Policy violation (a flood of bad frames).</summary>
+    /// <summary>Policy violation (a flood of bad frames, more subscription patterns than the server allows).</summary>
     public const int PolicyViolation = 1008;
     /// <summary>A frame over the size limit.</summary>
     public const int MessageTooBig = 1009;

@@ -17,6 +17,9 @@ public readonly record struct TypePattern
     /// <summary>The pattern as written.</summary>
     public string Text { get; }
 
+    /// <summary>The prefix a matching type starts with (<c>task.</c> for <c>task.*</c>); <c>null</c> for an exact type.</summary>
+    internal string? Prefix => prefix;
+
     /// <summary>Whether the pattern matches every type.</summary>
     public bool IsAll => Text == "*";
 

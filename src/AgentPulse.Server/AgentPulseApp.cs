@@ -1,6 +1,7 @@
 using AgentPulse.AspNetCore;
 using AgentPulse.Server.Events;
 using AgentPulse.Server.Identity;
+using AgentPulse.Server.Security;
 using OpenTelemetry.Metrics;
 
 namespace AgentPulse.Server;
@@ -12,12 +13,14 @@ public static class AgentPulseApp
     {
         var webUi = WebUi.Find();
         var builder = WebApplication.CreateBuilder(webUi.Options(args));
+        ServerDefaults.Apply(builder);
+        LogRedaction.Apply(builder.Services);
         webUi.Configure(builder);
         builder.Services.AddProblemDetails();
         builder.Services.AddAgentPulse(options => builder.Configuration.GetSection("AgentPulse").Bind(options))
             .AddTaskSnapshots()
             .AddEventLog(builder.Configuration);
-        builder.Services.AddOptions<EventsOptions>().Bind(builder.Configuration.GetSection("Events")).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddEvents(builder.Configuration);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("AgentPulse", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
@@ -28,6 +31,7 @@ public static class AgentPulseApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseOriginCheck();
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -151,3 +151,32 @@ public sealed class OutboundQueueTests
         Assert.True(queue.TryEnqueueControl(ControlItem.HeartbeatItem));
     }
 }
+
+public sealed class OutboundQueueBudgetTests
+{
+    [Fact]
+    public void ControlFrames_AreRefusedPastTheByteBudget_ThoughFewerThanTheCount_AndTakingOneFreesItsBytes()
+    {
+        var queue = new OutboundQueue(eventCapacity: 16, controlCapacity: 256, controlBytes: 1000);
+
+        Assert.True(queue.TryEnqueueControl(new ControlItem(new byte[600])));
+        Assert.True(queue.TryEnqueueControl(new ControlItem(new byte[400])));
+        Assert.False(queue.TryEnqueueControl(new ControlItem(new byte[1])));
+
+        Assert.Equal(OutboundQueue.NextKind.Control, queue.TakeNext(0).Kind);
+        Assert.True(queue.TryEnqueueControl(new ControlItem(new byte[600])));
+        Assert.False(queue.TryEnqueueControl(new ControlItem(new byte[1])));
+    }
+
+    [Fact]
+    public void AFrameLargerThanTheBudget_WaitsOnlyAlone()
+    {
+        var queue = new OutboundQueue(eventCapacity: 16, controlCapacity: 256, controlBytes: 1000);
+
+        Assert.True(queue.TryEnqueueControl(new ControlItem(new byte[5000])));
+        Assert.False(queue.TryEnqueueControl(new ControlItem(new byte[1])));
+        Assert.Equal(OutboundQueue.NextKind.Control, queue.TakeNext(0).Kind);
+        Assert.True(queue.TryEnqueueControl(new ControlItem(new byte[10])));
+        Assert.False(queue.TryEnqueueControl(new ControlItem(new byte[5000])));
+    }
+}

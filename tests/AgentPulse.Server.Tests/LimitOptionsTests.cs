@@ -15,6 +15,16 @@ public sealed class LimitOptionsTests
     [InlineData("Search:MaxPhraseSlop", "-1")]
     [InlineData("Search:MaxSearchTime", "00:00:00")]
     [InlineData("Tasks:MaxConcurrentCostlySearches", "0")]
+    [InlineData("Events:MaxBodyBytes", "0")]
+    [InlineData("Events:MaxBatch", "0")]
+    [InlineData("Events:MaxActiveTasksPerSource", "0")]
+    [InlineData("Events:MaxActiveTasks", "0")]
+    [InlineData("Events:SilentTaskTimeout", "00:00:00")]
+    [InlineData("Events:MaxDataTextChars", "1")]
+    [InlineData("AgentPulse:MaxConnections", "0")]
+    [InlineData("AgentPulse:MaxConnectionsPerIp", "0")]
+    [InlineData("AgentPulse:MaxSubscriptionPatterns", "0")]
+    [InlineData("AgentPulse:MaxControlQueueBytes", "100")]
     public async Task ALimitOutOfRange_StopsTheStart_NamingIt(string key, string value)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(new Dictionary<string, string?> { [key] = value }));

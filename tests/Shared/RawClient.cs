@@ -10,7 +10,7 @@ public sealed class RawClient : IAsyncDisposable
 {
     private readonly byte[] buffer = new byte[1 << 20];
 
-    // Over HTTP/2 the socket is a stream of the handler's connection: it lives as long as the socket.
+    // Over HTTP/2, or from a chosen address, the socket is a stream of the handler's connection: it lives as long as the socket.
     private readonly HttpMessageInvoker? invoker;
 
     private RawClient(ClientWebSocket socket, HttpMessageInvoker? invoker = null)
@@ -21,8 +21,11 @@ public sealed class RawClient : IAsyncDisposable
 
     public ClientWebSocket Socket { get; }
 
-    /// <summary>Connects over HTTP/1.1 (an upgrade), or over HTTP/2 (extended CONNECT, RFC 8441) with <paramref name="http2"/>.</summary>
-    public static async Task<RawClient> ConnectAsync(Uri uri, string? origin = null, bool http2 = false, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Connects over HTTP/1.1 (an upgrade), or over HTTP/2 (extended CONNECT, RFC 8441) with <paramref name="http2"/>;
+    /// from <paramref name="localAddress"/> when given (such as 127.0.0.2, another client address on this machine).
+    /// </summary>
+    public static async Task<RawClient> ConnectAsync(Uri uri, string? origin = null, bool http2 = false, CancellationToken cancellationToken = default, IPAddress? localAddress = null)
     {
         var socket = new ClientWebSocket();
         if (origin is not null)
@@ -34,22 +37,45 @@ public sealed class RawClient : IAsyncDisposable
             // Cleartext HTTP/2 with prior knowledge: the server's endpoint speaks only HTTP/2.
             socket.Options.HttpVersion = HttpVersion.Version20;
             socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
-            var invoker = new HttpMessageInvoker(new SocketsHttpHandler());
+        }
+        if (!http2 && localAddress is null)
+        {
+            await socket.ConnectAsync(uri, cancellationToken);
+            return new RawClient(socket);
+        }
+        var invoker = new HttpMessageInvoker(localAddress is null ? new SocketsHttpHandler() : FromAddress(localAddress));
+        try
+        {
+            await socket.ConnectAsync(uri, invoker, cancellationToken);
+        }
+        catch
+        {
+            invoker.Dispose();
+            socket.Dispose();
+            throw;
+        }
+        return new RawClient(socket, invoker);
+    }
+
+    /// <summary>A handler whose connections leave from <paramref name="localAddress"/>.</summary>
+    public static SocketsHttpHandler FromAddress(IPAddress localAddress) => new()
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var tcp = new System.Net.Sockets.Socket(localAddress.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
             try
             {
-                await socket.ConnectAsync(uri, invoker, cancellationToken);
+                tcp.Bind(new IPEndPoint(localAddress, 0));
+                await tcp.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(tcp, ownsSocket: true);
             }
             catch
             {
-                invoker.Dispose();
-                socket.Dispose();
+                tcp.Dispose();
                 throw;
             }
-            return new RawClient(socket, invoker);
-        }
-        await socket.ConnectAsync(uri, cancellationToken);
-        return new RawClient(socket);
-    }
+        },
+    };
 
     /// <summary>The next text frame as JSON, or <c>null</c> when the server closed (see <see cref="ClientWebSocket.CloseStatus"/>).</summary>
     public async Task<JsonElement?> ReceiveAsync(TimeSpan? timeout = null)

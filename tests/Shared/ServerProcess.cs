@@ -39,10 +39,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the server process; with <paramref name="waitUntilListening"/>, returns once it listens.
-    /// <paramref name="appFolder"/> holds <c>AgentPulse.Server.dll</c> (default: the test's output);
-    /// <paramref name="workingDirectory"/> is the process's (default: <paramref name="appFolder"/>).
+    /// <paramref name="appFolder"/> holds <c>AgentPulse.Server.dll</c> (default: the test's output, where the server's
+    /// appsettings.json is); <paramref name="workingDirectory"/> is the process's (default: <paramref name="appFolder"/>);
+    /// <paramref name="arguments"/> replace the quiet logging the tests use.
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string dataPath, int port = 0, bool waitUntilListening = true, string? appFolder = null, string? workingDirectory = null)
+    public static async Task<ServerProcess> StartAsync(string dataPath, int port = 0, bool waitUntilListening = true, string? appFolder = null, string? workingDirectory = null, IReadOnlyList<string>? arguments = null)
     {
         var directory = appFolder ?? AppContext.BaseDirectory;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -57,9 +58,7 @@ public sealed class ServerProcess : IAsyncDisposable
             Path.Combine(directory, "AgentPulse.Server.dll"),
             $"--urls=http://127.0.0.1:{port}",
             $"--DataPath={dataPath}",
-            "--Logging:LogLevel:Default=Warning",
-            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
-        })
+        }.Concat(arguments ?? ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"]))
         {
             start.ArgumentList.Add(argument);
         }
@@ -108,6 +107,14 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, as a service manager stops a server: the host stops gracefully and its console log is flushed.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        await process.WaitForExitAsync().WaitAsync(timeout);
     }
 
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>

@@ -1,11 +1,12 @@
 using AgentPulse.Protocol;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentPulse.AspNetCore.Internal;
 
 /// <summary>Opens the log at start, runs the heartbeat scan, and closes every connection with 1001 when the app stops.</summary>
-internal sealed class EventHubService(EventHub hub, IOptions<AgentPulseOptions> options, TimeProvider time, IHostApplicationLifetime lifetime) : IHostedService, IDisposable
+internal sealed partial class EventHubService(EventHub hub, IOptions<AgentPulseOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<EventHubService> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
     private Task? heartbeats;
@@ -15,6 +16,7 @@ internal sealed class EventHubService(EventHub hub, IOptions<AgentPulseOptions> 
     {
         // First of AgentPulse's services, so the log is open before anything registered later publishes.
         await hub.StartAsync(cancellationToken);
+        LogCaps(logger, options.Value.MaxConnections, options.Value.MaxConnectionsPerIp, ConnectionBudget.ForThisProcess.OpenFileLimit);
         heartbeats = HeartbeatLoopAsync(stopping.Token);
         // ApplicationStopping fires before the server stops taking requests and waits for open ones,
         // so the close frames go out while Kestrel still drains the WebSocket requests.
@@ -67,4 +69,7 @@ internal sealed class EventHubService(EventHub hub, IOptions<AgentPulseOptions> 
         onStopping.Dispose();
         stopping.Dispose();
     }
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "AgentPulse takes up to {Max} WebSocket connections, {PerIp} from one address (open-file limit: {OpenFileLimit}).")]
+    private static partial void LogCaps(ILogger logger, int max, int perIp, long? openFileLimit);
 }

@@ -13,15 +13,18 @@ namespace AgentPulse.AspNetCore.Internal;
 /// Both queues are made on first use: most connections are idle, and an idle one holds neither.
 /// Only fan-out (one publisher at a time, under its lock) offers events.
 /// </remarks>
-internal sealed class OutboundQueue(int eventCapacity, int controlCapacity = OutboundQueue.DefaultControlCapacity)
+internal sealed class OutboundQueue(int eventCapacity, int controlCapacity = OutboundQueue.DefaultControlCapacity, int controlBytes = OutboundQueue.DefaultControlBytes)
 {
     public const int DefaultControlCapacity = 256;
+    public const int DefaultControlBytes = 128 * 1024;
+
 
     private readonly WakeSignal wake = new();
     private ConcurrentQueue<LoggedEvent>? events;
     private int eventCount;
     private ConcurrentQueue<ControlItem>? control;
     private int controlCount;
+    private long controlByteCount;
     private int wakePending; // 1 while a wake is on its way to the writer
     private volatile bool completed;
     // Bumped for each event that found the queue full; the writer catches up from the log and then
@@ -49,15 +52,29 @@ internal sealed class OutboundQueue(int eventCapacity, int controlCapacity = Out
         Wake();
     }
 
-    /// <summary>Queues a control frame (or a heartbeat, or a close); <c>false</c> when the control queue is full or completed.</summary>
+    /// <summary>
+    /// Queues a control frame (or a heartbeat, or a close); <c>false</c> when the control queue is full,
+    /// in frames or in bytes (a frame past the byte budget is taken only into an empty queue), or completed. The bytes bound what a client that sends large pings or
+    /// subscribes and never reads can make the server hold.
+    /// </summary>
     public bool TryEnqueueControl(ControlItem item)
     {
         if (completed)
         {
             return false;
         }
+        var bytes = item.Bytes;
         if (Interlocked.Increment(ref controlCount) > controlCapacity)
         {
+            Interlocked.Decrement(ref controlCount);
+            return false;
+        }
+        // A frame larger than the budget is taken when nothing else waits (an ack of the largest set of
+        // patterns may be), so the budget bounds what waits to itself plus one frame.
+        var total = Interlocked.Add(ref controlByteCount, bytes);
+        if (total > controlBytes && total != bytes)
+        {
+            Interlocked.Add(ref controlByteCount, -bytes);
             Interlocked.Decrement(ref controlCount);
             return false;
         }
@@ -93,6 +110,7 @@ internal sealed class OutboundQueue(int eventCapacity, int controlCapacity = Out
         {
             if (Volatile.Read(ref control) is { } controls && controls.TryDequeue(out var item))
             {
+                Interlocked.Add(ref controlByteCount, -item.Bytes);
                 Interlocked.Decrement(ref controlCount);
                 return new Next(NextKind.Control, item, null);
             }
@@ -137,6 +155,7 @@ internal sealed class OutboundQueue(int eventCapacity, int controlCapacity = Out
         {
             controls.Clear();
             Volatile.Write(ref controlCount, 0);
+            Interlocked.Exchange(ref controlByteCount, 0);
         }
     }
 
@@ -174,4 +193,7 @@ internal readonly record struct ControlItem(byte[]? Frame, int CloseCode = 0, st
     public static ControlItem HeartbeatItem => new(null, Heartbeat: true);
 
     public static ControlItem CloseItem(int code, string reason) => new(null, code, reason);
+
+    /// <summary>What the item counts against the control queue's byte budget (a heartbeat's or a close's frame is made when sent: 64).</summary>
+    public int Bytes => Frame?.Length ?? 64;
 }

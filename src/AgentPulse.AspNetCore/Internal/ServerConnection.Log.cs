@@ -27,4 +27,7 @@ internal sealed partial class ServerConnection
 
     [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "Connection {ConnectionId}: an in-band token refresh was refused: {Problem}")]
     private static partial void LogRefreshRefused(ILogger logger, string connectionId, string problem);
+
+    [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "Connection {ConnectionId} asked for {Count} subscription patterns, over the cap of {Max}; closing with 1008.")]
+    private static partial void LogTooManyPatterns(ILogger logger, string connectionId, int count, int max);
 }

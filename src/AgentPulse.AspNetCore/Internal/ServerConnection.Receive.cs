@@ -122,7 +122,7 @@ internal sealed partial class ServerConnection
                 Invalid(ErrorCodes.BadRequest, "An operation needs an 'op': subscribe, unsubscribe, ping or authenticate.");
                 break;
             default:
-                Invalid(ErrorCodes.UnknownOp, $"Unknown op '{operation.Op}': use subscribe, unsubscribe, ping or authenticate.");
+                Invalid(ErrorCodes.UnknownOp, $"Unknown op '{Shorten(operation.Op)}': use subscribe, unsubscribe, ping or authenticate.");
                 break;
         }
     }
@@ -135,21 +135,47 @@ internal sealed partial class ServerConnection
             Invalid(ErrorCodes.BadRequest, $"'{op}' needs 'types': a list of patterns such as [\"task.*\"].");
             return;
         }
+        if (add && types.Count > options.MaxSubscriptionPatterns)
+        {
+            TooManyPatterns(types.Count);
+            return;
+        }
         var parsed = new List<TypePattern>(types.Count);
         foreach (var text in types)
         {
             if (!TypePattern.TryParse(text, out var pattern))
             {
-                Invalid(ErrorCodes.BadPattern, $"'{text}' is not a type pattern: use an exact type such as 'task.started', a prefix such as 'task.*', or '*'.");
+                Invalid(ErrorCodes.BadPattern, $"'{Shorten(text)}' is not a type pattern: use an exact type such as 'task.started', a prefix such as 'task.*', or '*'.");
                 return;
             }
             parsed.Add(pattern);
         }
+        if (add)
+        {
+            var count = filter.CountWith(parsed);
+            if (count > options.MaxSubscriptionPatterns)
+            {
+                TooManyPatterns(count);
+                return;
+            }
+        }
         // Only this loop changes the filter: a new one is made and published, fan-out reads it as it is.
+        // The ack carries the whole set, which the cap keeps small (256 patterns of at most 200 characters).
         var changed = filter.With(add, parsed);
         filter = changed;
         SendControl(Frames.Subscribed(changed.Texts));
     }
+
+    /// <summary>A subscribe past the cap is not a mistake a client makes by chance: say so, then close with 1008.</summary>
+    private void TooManyPatterns(int count)
+    {
+        LogTooManyPatterns(logger, ConnectionId, count, options.MaxSubscriptionPatterns);
+        SendControl(Frames.Error(ErrorCodes.TooManyPatterns, $"A connection may subscribe to at most {options.MaxSubscriptionPatterns} patterns; this subscribe asks for {count}. Use wildcards such as 'task.*'."));
+        CloseAfterQueued(CloseCodes.PolicyViolation, "too many subscription patterns");
+    }
+
+    /// <summary>What a client sent, cut short for an error message: an echo must not cost more than the frame it answers.</summary>
+    private static string? Shorten(string? text) => text is { Length: > 100 } ? text[..100] + "…" : text;
 
     private void Invalid(string code, string message)
     {

@@ -56,6 +56,7 @@ internal sealed partial class ServerConnection
             Volatile.Write(ref finished, true);
             closeDeadline?.Dispose();
             closing.Dispose();
+            place.Dispose(); // before the metric, so that whoever sees the count drop finds the place free
             metrics.ConnectionClosed();
             LogClosed(logger, ConnectionId, closeCode, closeReason);
         }

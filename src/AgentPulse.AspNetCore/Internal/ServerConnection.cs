@@ -33,7 +33,7 @@ internal sealed partial class ServerConnection
     private readonly ProgressConflator? conflator;
 
     // Written by the receive loop, read by fan-out.
-    private volatile TypeFilter filter;
+    private volatile TypePatternSet filter;
     // Written by the writer: the highest seq it has handled (sent, or passed over by the filter).
     // Fan-out reads it to tell how far behind the connection is; a heartbeat carries it.
     private long position;
@@ -47,7 +47,9 @@ internal sealed partial class ServerConnection
     private CancellationTokenSource? closeDeadline;
     private bool finished;
 
-    public ServerConnection(WebSocket socket, FrameSink sink, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ConnectionIdentity identity, IReadOnlyList<TypePattern> initialPatterns, int? conflatePerSecond = null)
+    private readonly IDisposable place;
+
+    public ServerConnection(WebSocket socket, FrameSink sink, Action abortTransport, EventHub hub, AgentPulseOptions options, TimeProvider time, AgentPulseMetrics metrics, ILogger logger, ConnectionIdentity identity, IReadOnlyList<TypePattern> initialPatterns, IDisposable place, int? conflatePerSecond = null)
     {
         this.socket = socket;
         this.sink = sink;
@@ -61,8 +63,9 @@ internal sealed partial class ServerConnection
         userId = identity.UserId;
         seesEverything = !identity.Required;
         tokenExpiresAt = identity.ExpiresAt;
-        filter = new TypeFilter(initialPatterns);
-        outbound = new OutboundQueue(options.SendQueueCapacity);
+        this.place = place;
+        filter = new TypePatternSet(initialPatterns);
+        outbound = new OutboundQueue(options.SendQueueCapacity, controlBytes: options.MaxControlQueueBytes);
         if (conflatePerSecond is { } perSecond)
         {
             conflator = new ProgressConflator(TimeSpan.FromSeconds(1.0 / perSecond), options.SendQueueCapacity, time);

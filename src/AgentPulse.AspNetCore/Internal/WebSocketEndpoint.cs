@@ -11,17 +11,22 @@ using Microsoft.Extensions.Options;
 namespace AgentPulse.AspNetCore.Internal;
 
 /// <summary>
-/// The handshake: checks origin, authentication and query (refusals are problem details), accepts
-/// over HTTP/1.1 or HTTP/2, then runs a <see cref="ServerConnection"/> on a <see cref="FrameSink"/>.
+/// The handshake: checks origin, authentication and query, then takes a place within the connection
+/// caps (refusals are problem details), accepts over HTTP/1.1 or HTTP/2, then runs a
+/// <see cref="ServerConnection"/> on a <see cref="FrameSink"/>.
 /// </summary>
-internal sealed class WebSocketEndpoint(
+internal sealed partial class WebSocketEndpoint(
     EventHub hub,
     ISnapshotProvider snapshots,
+    ConnectionLimiter limiter,
     IOptions<AgentPulseOptions> options,
     TimeProvider time,
     AgentPulseMetrics metrics,
     ILoggerFactory loggerFactory)
 {
+    /// <summary>How long a client refused for want of room is told to wait (<c>Retry-After</c>).</summary>
+    internal static readonly TimeSpan RetryWhenFull = TimeSpan.FromSeconds(5);
+
     private readonly ILogger logger = loggerFactory.CreateLogger("AgentPulse.Connection");
 
     public async Task HandleAsync(HttpContext context)
@@ -32,12 +37,53 @@ internal sealed class WebSocketEndpoint(
             await refusal.ExecuteAsync(context);
             return;
         }
-        using var sink = await AcceptAsync(context);
-        // No DangerousDeflateOptions: the socket reads uncompressed frames only (a compressed one is a protocol error).
-        using var socket = WebSocket.CreateFromStream(sink, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        var identity = ConnectionIdentity.Of(context, opts);
-        var connection = new ServerConnection(socket, sink, context.Abort, hub, opts, time, metrics, logger, identity, patterns, conflate);
-        await connection.RunAsync(after, epoch, snapshots, context.RequestAborted);
+        if (limiter.TryAdmit(context.Connection.RemoteIpAddress, out var why) is not { } place)
+        {
+            await Full(context, why, opts).ExecuteAsync(context);
+            return;
+        }
+        try
+        {
+            using var sink = await AcceptAsync(context);
+            // No DangerousDeflateOptions: the socket reads uncompressed frames only (a compressed one is a protocol error).
+            using var socket = WebSocket.CreateFromStream(sink, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+            var identity = ConnectionIdentity.Of(context, opts);
+            var connection = new ServerConnection(socket, sink, context.Abort, hub, opts, time, metrics, logger, identity, patterns, place, conflate);
+            await connection.RunAsync(after, epoch, snapshots, context.RequestAborted);
+        }
+        finally
+        {
+            place.Dispose(); // the connection gave it back already, unless the upgrade failed
+        }
+    }
+
+    /// <summary>The refusal of a connection past a cap; a warning when the server fills up, not for every refusal after.</summary>
+    private IResult Full(HttpContext context, ConnectionLimiter.Refusal why, AgentPulseOptions opts)
+    {
+        var remote = context.Connection.RemoteIpAddress;
+        metrics.ConnectionRefused(why == ConnectionLimiter.Refusal.AddressFull ? "address_full" : "server_full");
+        if (why == ConnectionLimiter.Refusal.AddressFull)
+        {
+            LogAddressFull(logger, remote, opts.MaxConnectionsPerIp);
+            return TryLater(context, RetryWhenFull, "Too many connections from your address",
+                $"Your address holds {opts.MaxConnectionsPerIp} connections, the most one address may (AgentPulse:MaxConnectionsPerIp): close one, or try again later.");
+        }
+        if (why == ConnectionLimiter.Refusal.ServerFullNow)
+        {
+            LogServerFull(logger, opts.MaxConnections);
+        }
+        return TryLater(context, RetryWhenFull, "Too many connections",
+            $"The server holds {opts.MaxConnections} connections, its most (AgentPulse:MaxConnections): try again later.");
+    }
+
+    /// <summary>
+    /// The one answer of a handshake the server cannot take now: 503 problem details with
+    /// <c>Retry-After</c> in whole seconds (at least 1), which clients honour before they try again.
+    /// </summary>
+    internal static IResult TryLater(HttpContext context, TimeSpan retryAfter, string title, string detail)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status503ServiceUnavailable, title, detail);
     }
 
     /// <summary>Why the request may not connect, as problem details; <c>null</c> when it may.</summary>
@@ -52,7 +98,7 @@ internal sealed class WebSocketEndpoint(
             return Problem(StatusCodes.Status400BadRequest, "Not a WebSocket request",
                 "This endpoint speaks the AgentPulse protocol over WebSocket: connect with ws:// or wss://.");
         }
-        if (!OriginAllowed(context.Request, opts))
+        if (!OriginPolicy.IsAllowed(context.Request, opts))
         {
             return Problem(StatusCodes.Status403Forbidden, "Origin not allowed",
                 $"Pages from {context.Request.Headers.Origin} may not connect; add the origin to AgentPulse:AllowedOrigins.");
@@ -61,7 +107,7 @@ internal sealed class WebSocketEndpoint(
         {
             return Problem(StatusCodes.Status401Unauthorized, "Unauthorized", "Sign in first: pass a valid access_token.");
         }
-        if (!TryReadQuery(context.Request.Query, out after, out epoch, out patterns, out conflate, out var problem))
+        if (!TryReadQuery(context.Request.Query, opts.MaxSubscriptionPatterns, out after, out epoch, out patterns, out conflate, out var problem))
         {
             return Problem(StatusCodes.Status400BadRequest, "Bad request", problem);
         }
@@ -99,35 +145,14 @@ internal sealed class WebSocketEndpoint(
         return new FrameSink(transport);
     }
 
-    internal static bool OriginAllowed(HttpRequest request, AgentPulseOptions options)
-    {
-        var origin = request.Headers.Origin.ToString();
-        if (string.IsNullOrEmpty(origin))
-        {
-            return true; // not a browser
-        }
-        var own = $"{request.Scheme}://{request.Host}";
-        if (string.Equals(origin, own, StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-        foreach (var allowed in options.AllowedOrigins)
-        {
-            if (allowed == "*" || string.Equals(allowed.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    internal static bool TryReadQuery(IQueryCollection query, out long? after, out string? epoch, out List<TypePattern> patterns, out int? conflate, out string problem)
+    internal static bool TryReadQuery(IQueryCollection query, int maxPatterns, out long? after, out string? epoch, out List<TypePattern> patterns, out int? conflate, out string problem)
     {
         after = null;
         epoch = query["epoch"].ToString() is { Length: > 0 } e ? e : null;
         patterns = [];
         conflate = null;
         problem = "";
+        var seen = new HashSet<TypePattern>();
         var conflateValues = query[Conflation.QueryParameter];
         if (conflateValues.Count > 1)
         {
@@ -161,14 +186,25 @@ internal sealed class WebSocketEndpoint(
         {
             if (!TypePattern.TryParse(text, out var pattern))
             {
-                problem = $"'{text}' in 'types' is not a type pattern: use an exact type such as 'task.started', a prefix such as 'task.*', or '*'.";
+                problem = $"'{(text.Length > 100 ? text[..100] + "…" : text)}' in 'types' is not a type pattern: use an exact type such as 'task.started', a prefix such as 'task.*', or '*'.";
                 return false;
             }
-            if (!patterns.Contains(pattern))
+            if (seen.Add(pattern))
             {
+                if (patterns.Count == maxPatterns)
+                {
+                    problem = $"'types' may name at most {maxPatterns} patterns: use wildcards such as 'task.*'.";
+                    return false;
+                }
                 patterns.Add(pattern);
             }
         }
         return true;
     }
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "The server holds {Max} connections (AgentPulse:MaxConnections): new ones get 503 until one ends.")]
+    private static partial void LogServerFull(ILogger logger, int max);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "Refused a connection from {Address}, which holds {Max} (AgentPulse:MaxConnectionsPerIp).")]
+    private static partial void LogAddressFull(ILogger logger, System.Net.IPAddress? address, int max);
 }

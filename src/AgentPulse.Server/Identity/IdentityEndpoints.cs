@@ -3,6 +3,7 @@ using System.Text.Json;
 using AgentPulse.AspNetCore;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
+using AgentPulse.Server.Security;
 using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Identity;
@@ -27,9 +28,9 @@ internal static class IdentityEndpoints
             return Problems.Create(StatusCodes.Status404NotFound, "No development sign-in",
                 "This server does not mint development tokens: sign in with your identity provider.");
         }
-        if (!context.Request.HasJsonContentType())
+        if (CrossSite.RequireJson(context.Request, "{\"name\":\"alice\"}") is { } notJson)
         {
-            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Send JSON", "Send {\"name\":\"alice\"} as application/json.");
+            return notJson;
         }
         DevelopmentTokenRequest? body;
         try

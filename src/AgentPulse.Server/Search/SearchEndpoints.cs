@@ -2,6 +2,7 @@ using System.Text.Json;
 using AgentPulse.Protocol;
 using AgentPulse.Protocol.Contracts;
 using AgentPulse.Server.Identity;
+using AgentPulse.Server.Security;
 using Microsoft.Extensions.Options;
 
 namespace AgentPulse.Server.Search;
@@ -18,6 +19,10 @@ internal static class SearchEndpoints
     private static async Task<IResult> StartAsync(HttpRequest request, SearchAgent agent, SearchIndex index, IOptions<SearchOptions> options, Viewer viewer, CancellationToken cancellationToken)
     {
         var opts = options.Value;
+        if (CrossSite.RequireJson(request, "{\"query\":\"agents\",\"top\":10}") is { } notJson)
+        {
+            return notJson;
+        }
         SearchRequest? body;
         try
         {
