@@ -12,7 +12,8 @@ internal static class SceneAsset
     /// <summary>The view's styles.</summary>
     public const string Styles = "/_content/AgentPulse.Web.Scene/css/scene.css";
 
-    private const string AssemblyPrefix = "/_framework/AgentPulse.Web.Scene.";
+    /// <summary>Where the view's assembly and symbols are (their names are fingerprinted).</summary>
+    public const string AssemblyPrefix = "/_framework/AgentPulse.Web.Scene.";
 
     /// <summary>Whether <paramref name="path"/> is the view's assembly (its name is fingerprinted: <c>AgentPulse.Web.Scene.{hash}.wasm</c>).</summary>
     public static bool IsAssembly(string path) =>

@@ -9,8 +9,9 @@ namespace AgentPulse.Web.Tests;
 /// </summary>
 public class LazyViewsTests
 {
-    private static readonly Assembly AppAssembly = typeof(App).Assembly;
-    private static readonly Assembly CoreAssembly = typeof(AgentActivity).Assembly;
+    // The app assembly is only its entry point; the router, the pages and the state are in the shared one.
+    private static readonly Assembly AppAssembly = typeof(Program).Assembly;
+    private static readonly Assembly CoreAssembly = typeof(App).Assembly;
     private static readonly Assembly SceneAssembly = typeof(ActivityScene).Assembly;
 
     [Theory]
@@ -38,6 +39,15 @@ public class LazyViewsTests
         Assert.False(LazyViews.IsNamed(AppAssembly, LazyViews.SceneAssembly));
         Assert.Equal(["/3d"], Routes(SceneAssembly));
         Assert.Equal("/" + LazyViews.ScenePath, Routes(SceneAssembly).Single());
+    }
+
+    [Fact]
+    public void TheAppAssembly_IsOnlyItsEntryPoint_TheRouterAndTheDashboardAreShared()
+    {
+        Assert.Same(CoreAssembly, typeof(AgentActivity).Assembly);
+        Assert.Equal(["/"], Routes(CoreAssembly));
+        Assert.Empty(Routes(AppAssembly));
+        Assert.Equal([CoreAssembly.GetName().Name], AppAssembly.GetReferencedAssemblies().Select(a => a.Name).Where(n => n!.StartsWith("AgentPulse.", StringComparison.Ordinal)));
     }
 
     [Fact]

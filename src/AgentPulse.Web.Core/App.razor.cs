@@ -4,16 +4,19 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Routing;
 using Microsoft.AspNetCore.Components.WebAssembly.Services;
 using Microsoft.Extensions.Logging;
+using AgentPulse.Web.Layout;
 
 namespace AgentPulse.Web;
 
 /// <summary>
-/// The app: its router, which loads a lazily loaded view's assembly (<see cref="LazyViews"/>) before it routes to the view.
-/// Nothing in this assembly names a type of those assemblies, so the dashboard's first load carries none of them.
+/// The app: its router, which routes to the pages of the shared assembly (the dashboard, with the layout) and loads a
+/// lazily loaded view's assembly (<see cref="LazyViews"/>) before it routes to the view. Nothing in this assembly or the
+/// shared one names a type of those assemblies, so the dashboard's first load carries none of them.
 /// </summary>
 public sealed partial class App
 {
-    private readonly List<Assembly> loaded = [];
+    // Where the router looks for pages besides this assembly: the shared one, then each lazily loaded one.
+    private readonly List<Assembly> loaded = [typeof(MainLayout).Assembly];
     private string? failure;
     private bool loading;
     // Whether the first navigation (the page's load) is done: until then the layout is not on the page yet.

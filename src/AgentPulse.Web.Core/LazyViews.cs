@@ -14,6 +14,10 @@ public static class LazyViews
     /// <summary>The 3D view's route, relative to the page's base.</summary>
     public const string ScenePath = "3d";
 
+    // An array, not a collection expression of IReadOnlyList: that makes the compiler add a list type of its own
+    // (with its enumerator, some 40 methods) to an assembly every first load carries.
+    private static readonly string[] SceneAssemblies = [SceneAssembly];
+
     /// <summary>
     /// The assemblies the view at <paramref name="path"/> (relative to the page's base, as the router gives it, with any
     /// query or fragment) needs beyond the first load; none for every other path.
@@ -24,7 +28,7 @@ public static class LazyViews
         var end = path.AsSpan().IndexOfAny('?', '#');
         var route = (end < 0 ? path.AsSpan() : path.AsSpan(0, end)).Trim('/');
         // Routes match without regard to case, as the router's do.
-        return route.Equals(ScenePath, StringComparison.OrdinalIgnoreCase) ? [SceneAssembly] : [];
+        return route.Equals(ScenePath, StringComparison.OrdinalIgnoreCase) ? SceneAssemblies : Array.Empty<string>();
     }
 
     /// <summary>Whether <paramref name="assembly"/> is the one the lazy loader calls <paramref name="name"/> (<c>X.wasm</c> or <c>X.dll</c>).</summary>
