@@ -43,10 +43,6 @@ try
     }
     var lines = new List<string>
     {
-        $"Scene benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores; load average {loadAtStart} at start, {LoadAverage()} at end; {runs} runs each, every one in a new browser profile (cold cache); Chromium with SwiftShader (software WebGL).",
-        "",
-        "Medians with min–max over the runs.",
-        "",
         "| Metric | Value |",
         "|---|---|",
         $"| Dashboard (`/`) first load, bytes on the wire until connected and idle | **{Kb(Median(dashboard.Select(d => (double)d.Bytes)))}** ({Kb(dashboard.Min(d => d.Bytes))}–{Kb(dashboard.Max(d => d.Bytes))}) in {dashboard[0].Requests} requests |",
@@ -88,6 +84,21 @@ try
         $"| First frame from the dashboard's \"3D view\" link (app running, bundle not cached) | **{Ms(Median(fromLink.Select(c => c.FirstFrame)))}** ({Ms(fromLink.Min(c => c.FirstFrame))}–{Ms(fromLink.Max(c => c.FirstFrame))}) |",
     ]);
     lines.Add("");
+    // The header last, so its load average at the end is the end's.
+    var loadAtEnd = LoadAverage();
+    var header = new List<string>
+    {
+        $"Scene benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores; load average {loadAtStart} at start, {loadAtEnd} at end; {runs} runs each, every one in a new browser profile (cold cache); Chromium with SwiftShader (software WebGL).",
+        "",
+    };
+    if (Busy(loadAtStart) || Busy(loadAtEnd))
+    {
+        header.Add("Measured on a busy machine (a load average above 2 on 2 cores): the timings are slower and more spread than on a quiet one; the byte counts do not depend on the load.");
+        header.Add("");
+    }
+    header.Add("Medians with min–max over the runs.");
+    header.Add("");
+    lines.InsertRange(0, header);
     var report = string.Join('\n', lines);
     Console.WriteLine(report);
     var results = Path.Combine(FindRepoRoot(), "bench", "results");
@@ -226,6 +237,10 @@ static double Median(IEnumerable<double> values)
 static string Kb(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024:N1} KB");
 
 static string Ms(double ms) => string.Create(CultureInfo.InvariantCulture, $"{ms:N0} ms");
+
+// Whether a load average ("1 5 15" minutes) says the machine was busy: any of them above 2.
+static bool Busy(string loadAverage) =>
+    loadAverage.Split(' ').Any(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var load) && load > 2);
 
 static string LoadAverage() =>
     File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
