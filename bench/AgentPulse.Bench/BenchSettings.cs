@@ -34,6 +34,12 @@ internal sealed record BenchSettings
 
     public int ResumeEvents { get; init; } = 1000;
 
+    /// <summary>How long the publishers of the publish-throughput phase post, per measure (one event per request, then batches); zero skips the phase.</summary>
+    public TimeSpan PublishDuration { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long they post before each measured run of the phase, not measured.</summary>
+    public TimeSpan PublishWarmUp { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Idle connections whose RSS is measured.</summary>
     public int RssConnections { get; init; } = 5000;
 
@@ -70,6 +76,8 @@ internal sealed record BenchSettings
         OverflowEvents = 2000,
         WarmUp = TimeSpan.FromSeconds(1),
         LatencyDuration = TimeSpan.FromSeconds(1),
+        PublishDuration = TimeSpan.FromSeconds(1),
+        PublishWarmUp = TimeSpan.FromSeconds(0.5),
         ScaleConnections = 0,
         CompareGc = false,
         Deadline = TimeSpan.FromMinutes(8),
@@ -77,7 +85,7 @@ internal sealed record BenchSettings
 
     public const string Usage =
         "Options: --quick, --runs N, --columns agentpulse,raw,signalr, --gc server|workstation, --compare-gc, --no-compare-gc, " +
-        "--rss N, --overflow N, --connections N (0 skips the scale phase), --out DIR.";
+        "--rss N, --overflow N, --publish-seconds N (0 skips the publish phase), --connections N (0 skips the scale phase), --out DIR.";
 
     /// <summary>
     /// Caps the scale phase at what the open-files limit allows: each connection is a file in the load
@@ -129,6 +137,9 @@ internal sealed record BenchSettings
                     break;
                 case "--overflow":
                     settings = settings with { OverflowEvents = NextInt(0, 100_000) };
+                    break;
+                case "--publish-seconds":
+                    settings = settings with { PublishDuration = TimeSpan.FromSeconds(NextInt(0, 60)) };
                     break;
                 case "--connections":
                     settings = settings with { ScaleConnections = NextInt(0, 200_000) };

@@ -26,6 +26,12 @@ internal static class Metrics
     public const string OverflowClosed = "overflow_closed_4008";
     public const string OverflowResumes = "overflow_resumes";
 
+    public const string PublishRate = "publish_8_events_per_s";
+    public const string PublishP50 = "publish_8_ack_p50_ms";
+    public const string PublishP99 = "publish_8_ack_p99_ms";
+    public const string PublishBatchRate = "publish_8_batch_events_per_s";
+    public const string PublishFailed = "publish_failed_requests";
+
     public const string ScaleHeld = "scale_connections_held";
     public const string ScaleOpen = "scale_open_s";
     public const string ScaleOpenServerCpu = "scale_open_server_cpu_s";
@@ -86,6 +92,15 @@ internal static class Metrics
             list.Add(new(OverflowLogReads, Invariant($"… log reads (catch-ups and resumes)"), "reads", true, "N0"));
             list.Add(new(OverflowClosed, Invariant($"… connections closed 4008 (agentpulse.queue.overflows)"), "connections", false, "N0"));
             list.Add(new(OverflowResumes, Invariant($"… resumes (agentpulse.resumes)"), "connections", false, "N0"));
+        }
+        if (s.PublishDuration > TimeSpan.Zero)
+        {
+            var publishers = Invariant($"{Publishers.Count} publishers on POST /api/events");
+            list.Add(new(PublishRate, $"Acknowledged events/s, {publishers}, one event per request", "events/s", true, "N0"));
+            list.Add(new(PublishP50, "… time to the 202, p50", "ms", false, "F2"));
+            list.Add(new(PublishP99, "… time to the 202, p99", "ms", false, "F2"));
+            list.Add(new(PublishBatchRate, Invariant($"Acknowledged events/s, {publishers}, batches of {Publishers.BatchSize}"), "events/s", true, "N0"));
+            list.Add(new(PublishFailed, "… requests not answered 202", "requests", false, "N0"));
         }
         list.Add(new(Lost, "Lost events (all phases)", "events", false, "N0"));
         list.Add(new(Duplicated, "Duplicated events (all phases)", "events", false, "N0"));

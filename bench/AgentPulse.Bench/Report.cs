@@ -120,11 +120,14 @@ internal static class Report
         return new SectionReport(id, title, gc.Name(), rows);
     }
 
-    /// <summary>Each subject column against each baseline column.</summary>
+    /// <summary>Each subject column against each baseline column, and the SQLite log against the memory log (issue 11).</summary>
     private static IEnumerable<(Column Subject, Column Baseline)> Pairs(BenchSettings settings) =>
-        from subject in settings.Columns.Where(c => c.IsSubject)
-        from baseline in settings.Columns.Where(c => !c.IsSubject)
-        select (subject, baseline);
+        (from subject in settings.Columns.Where(c => c.IsSubject)
+         from baseline in settings.Columns.Where(c => !c.IsSubject)
+         select (subject, baseline))
+        .Concat(settings.Columns.Contains(Columns.AgentPulse) && settings.Columns.Contains(Columns.AgentPulseMemory)
+            ? [(Columns.AgentPulse, Columns.AgentPulseMemory)]
+            : []);
 
     private static Summary? Summarize(IEnumerable<RunResult> runs, string metric)
     {
@@ -184,25 +187,29 @@ internal static class Report
                 held >= 100_000 && reached >= 100_000 && perConnection <= 16 && p99 <= 2000));
         }
 
-        var lost = Value(Sections.Main, Metrics.OverflowLost, subject);
-        var overflowTarget = "Burst of 20,000 to N=1,000: 0 lost, 0 duplicated, 0 stray; catch-up exercised (log reads > 0, no resume)";
-        if (lost is null)
+        // For each AgentPulse column: the shipped app (SQLite log) and the memory log, whose catch-ups are all from memory.
+        foreach (var column in new[] { Columns.AgentPulse, Columns.AgentPulseMemory }.Where(settings.Columns.Contains))
         {
-            targets.Add(new(overflowTarget, "not measured", null));
-        }
-        else
-        {
-            var duplicated = Value(Sections.Main, Metrics.OverflowDuplicated, subject)!.Values.Sum();
-            var stray = Value(Sections.Main, Metrics.OverflowStray, subject)!.Values.Sum();
-            var reads = Value(Sections.Main, Metrics.OverflowLogReads, subject)?.Values ?? [];
-            var closed = Value(Sections.Main, Metrics.OverflowClosed, subject)?.Values.Sum() ?? 0;
-            var resumes = Value(Sections.Main, Metrics.OverflowResumes, subject)?.Values.Sum() ?? 0;
+            var id = column.Id;
+            var overflowTarget = Invariant($"Burst of 20,000 to N=1,000, {column.Name}: 0 lost, 0 duplicated, 0 stray; catch-up exercised (log reads > 0, no resume)");
+            if (Value(Sections.Main, Metrics.OverflowLost, id) is not { } lost)
+            {
+                targets.Add(new(overflowTarget, "not measured", null));
+                continue;
+            }
+            var duplicated = Value(Sections.Main, Metrics.OverflowDuplicated, id)!.Values.Sum();
+            var stray = Value(Sections.Main, Metrics.OverflowStray, id)!.Values.Sum();
+            var reads = Value(Sections.Main, Metrics.OverflowLogReads, id)?.Values ?? [];
+            var closed = Value(Sections.Main, Metrics.OverflowClosed, id)?.Values.Sum() ?? 0;
+            var resumes = Value(Sections.Main, Metrics.OverflowResumes, id)?.Values.Sum() ?? 0;
             var measured = Invariant($"lost {lost.Values.Sum():N0}, duplicated {duplicated:N0}, stray {stray:N0}; log reads {reads.Sum():N0}, closed 4008 {closed:N0}, resumes {resumes:N0} (over {lost.Values.Count} runs)");
             var meets = lost.Values.Sum() == 0 && duplicated == 0 && stray == 0 && reads.Count > 0 && reads.All(r => r > 0) && resumes == 0;
             targets.Add(settings.OverflowEvents == 20_000 && settings.OverflowConnections == 1000
                 ? new(overflowTarget, measured, meets)
                 : new(overflowTarget, Invariant($"not measured at 20,000 (burst of {settings.OverflowEvents:N0}: {measured})"), null));
         }
+
+        targets.AddRange(DurableLogTargets(settings, sections));
 
         var failures = new[] { Metrics.Lost, Metrics.Duplicated, Metrics.Stray, Metrics.Mismatched }
             .Select(m => (Metric: m, Sum: sections.Sum(s => s.Metrics.FirstOrDefault(r => r.Id == m)?.Values.GetValueOrDefault(subject)?.Values.Sum() ?? 0)))
@@ -211,6 +218,45 @@ internal static class Report
             Invariant($"lost {failures[0].Sum:N0}, duplicated {failures[1].Sum:N0}, stray {failures[2].Sum:N0}, mismatched {failures[3].Sum:N0}"),
             failures.All(f => f.Sum == 0)));
         return targets;
+    }
+
+    /// <summary>
+    /// Issue 11's targets: the SQLite log (the shipped app) against the memory log, on the same rows of the
+    /// same run, and the publish throughput of the SQLite log.
+    /// </summary>
+    private static IEnumerable<TargetRow> DurableLogTargets(BenchSettings settings, IReadOnlyList<SectionReport> sections)
+    {
+        var sqlite = Columns.AgentPulse.Id;
+        var memory = Columns.AgentPulseMemory.Id;
+        double? Median(string metric, string column) =>
+            sections.FirstOrDefault(s => s.Id == Sections.Main)?.Metrics.FirstOrDefault(m => m.Id == metric)?.Values.GetValueOrDefault(column)?.Median;
+
+        TargetRow Ratio(string target, string metric, string unit, string format, Func<double, bool> meets)
+        {
+            if (Median(metric, sqlite) is not { } s || Median(metric, memory) is not { } m || m == 0)
+            {
+                return new(target, "not measured", null);
+            }
+            var ratio = s / m;
+            return new(target,
+                Invariant($"{ratio:F2}× ({s.ToString(format, CultureInfo.InvariantCulture)} against {m.ToString(format, CultureInfo.InvariantCulture)} {unit})"),
+                meets(ratio));
+        }
+
+        yield return Ratio("SQLite log: delivered events/s at N=1,000 ≥ 0.9× memory log", Metrics.Burst(1000), "events/s", "N0", r => r >= 0.9);
+        yield return Ratio(Invariant($"SQLite log: publish-to-deliver p99 at N=100 × {settings.LatencyRate} ev/s ≤ 1.5× memory log"), Metrics.P99(100), "ms", "F2", r => r <= 1.5);
+
+        const string publishTarget = "SQLite log: ≥ 50,000 acknowledged publishes/s from 8 concurrent publishers (POST /api/events, one event per request)";
+        if (Median(Metrics.PublishRate, sqlite) is not { } rate)
+        {
+            yield return new(publishTarget, "not measured", null);
+            yield break;
+        }
+        var memoryRate = Median(Metrics.PublishRate, memory);
+        var batched = Median(Metrics.PublishBatchRate, sqlite);
+        yield return new(publishTarget,
+            Invariant($"{rate:N0} events/s (memory log {(memoryRate is { } mr ? mr.ToString("N0", CultureInfo.InvariantCulture) : "n/a")}; in batches of {Publishers.BatchSize}: {(batched is { } b ? b.ToString("N0", CultureInfo.InvariantCulture) : "n/a")})"),
+            rate >= 50_000);
     }
 
     public static string Markdown(BenchReport report)

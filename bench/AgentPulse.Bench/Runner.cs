@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using AgentPulse.Bench.Load;
+using AgentPulse.Bench.Server;
 
 namespace AgentPulse.Bench;
 
@@ -37,11 +38,12 @@ internal static class Sections
 internal sealed class Runner(BenchSettings settings, TextWriter log)
 {
     private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(180);
+    private readonly Publishers publishers = new(settings, log);
     private int nextPhase = 1;
 
     /// <summary>
     /// Every scenario against a fresh server of <paramref name="column"/>, with <paramref name="gc"/>. With
-    /// <paramref name="everything"/> also the overflow burst and the resume (the GC comparison leaves them out).
+    /// <paramref name="everything"/> also the overflow burst, the resume and the publish phase (the GC comparison leaves them out).
     /// </summary>
     public async Task<RunResult> RunOnceAsync(Column column, int run, string section, GcMode gc, bool everything, CancellationToken cancellationToken)
     {
@@ -68,6 +70,10 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
             if (everything && column.Resumable)
             {
                 await ResumeAsync(server, result, cancellationToken);
+            }
+            if (everything && column.Kind == ServerKind.AgentPulse && settings.PublishDuration > TimeSpan.Zero)
+            {
+                await publishers.RunAsync(server, result, cancellationToken);
             }
         }
         finally
@@ -140,6 +146,7 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
         await WithSetAsync(server, result, async set =>
         {
             await OpenReadyAsync(server, set, settings.OverflowConnections, cancellationToken);
+            ClientDrops.Take();
             var before = await server.InfoAsync(cancellationToken);
             var strayBefore = set.Stray;
             var delivery = await DeliverAsync(server, set, settings.OverflowEvents, rate: 0, recordLatency: false, result, cancellationToken);
@@ -150,6 +157,11 @@ internal sealed class Runner(BenchSettings settings, TextWriter log)
             result.Add(Metrics.OverflowLost, delivery.Lost);
             result.Add(Metrics.OverflowDuplicated, delivery.Duplicated);
             result.Add(Metrics.OverflowStray, set.Stray - strayBefore);
+            if (ClientDrops.Take() is { Length: > 0 } drops)
+            {
+                result.Notes.Add($"burst of {settings.OverflowEvents:N0}: AgentPulse clients that lost their connection, by reason: {drops}");
+                log.WriteLine($"    clients that lost their connection in the burst, by reason: {drops}");
+            }
             if (before.LogReads >= 0)
             {
                 result.Add(Metrics.OverflowLogReads, after.LogReads - before.LogReads);

@@ -60,9 +60,20 @@ public sealed class AgentPulseOptions
     /// <summary>How long a close handshake may take before the socket is aborted (default: 5 seconds).</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How many events the log keeps for resume (default: 10000).</summary>
+    /// <summary>
+    /// The most events the log keeps for resume and catch-up, a cap whatever their size; the in-memory log
+    /// is bounded first by <see cref="LogRetentionBytes"/>, the SQLite log's file by this count (default: 1000000).
+    /// </summary>
     [Range(1, 100_000_000)]
-    public int LogRetentionCount { get; set; } = 10_000;
+    public int LogRetentionCount { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// The most memory the in-memory log keeps events in, in bytes (estimated per event as three times its
+    /// frame plus 256): a burst that fits is caught up from the log by every connection that fell behind,
+    /// and a connection further behind than what it keeps is closed with 4008 (default: 67108864, 64 MiB).
+    /// </summary>
+    [Range(64 * 1024, 64L * 1024 * 1024 * 1024)]
+    public long LogRetentionBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>How long the log keeps an event for resume (default: 10 minutes).</summary>
     public TimeSpan LogRetentionAge { get; set; } = TimeSpan.FromMinutes(10);

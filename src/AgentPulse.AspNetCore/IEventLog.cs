@@ -29,6 +29,13 @@ public interface IEventLog
     long LastSeq { get; }
 
     /// <summary>
+    /// The seq of the oldest event <see cref="ReadAfterAsync"/> can still return, read without waiting
+    /// (0: the log does not say). Fan-out closes a connection with 4008 as soon as the event it needs next
+    /// is older than this, rather than when its catch-up finds the gap (default: 0).
+    /// </summary>
+    long FirstRetainedSeq => 0;
+
+    /// <summary>
     /// Opens the log (a durable log recovers what it holds) and starts handing committed entries to
     /// <paramref name="sink"/>: every entry with a seq above <see cref="LastSeq"/> as of the end of this call.
     /// Called once, at start, before the first append of fan-out's publishers.

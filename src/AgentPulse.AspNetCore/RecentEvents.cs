@@ -1,27 +1,52 @@
 namespace AgentPulse.AspNetCore;
 
 /// <summary>
-/// The latest committed entries of a log, in memory: a ring of contiguous seqs, bounded by count
-/// and age, from which live catch-ups and recent resumes are served without touching a store.
-/// A building block for <see cref="IEventLog"/> implementations. Not thread-safe: its log locks.
+/// The latest committed entries of a log, in memory: a ring of contiguous seqs, bounded by count,
+/// by (estimated) bytes and by age, from which live catch-ups and recent resumes are served without
+/// touching a store. A building block for <see cref="IEventLog"/> implementations. Not thread-safe: its log locks.
 /// </summary>
+/// <remarks>
+/// The ring grows as entries come (doubling, up to the count), so a large count costs nothing until
+/// it is used. What an entry costs is estimated by <see cref="EstimatedBytes"/>.
+/// </remarks>
 public sealed class RecentEvents
 {
+    /// <summary>What <see cref="EstimatedBytes"/> adds to the frames of each entry: the event's object, its strings, its slot.</summary>
+    public const int EntryOverheadBytes = 256;
+
+    private const int InitialSlots = 1024;
+
     private readonly TimeProvider time;
     private readonly TimeSpan maxAge;
-    private readonly (LoggedEvent Entry, long AddedAt)[] ring;
+    private readonly long maxBytes;
+    private readonly int capacity;
+    private (LoggedEvent Entry, long AddedAt)[] ring;
     private int head; // index of the oldest entry
     private int count;
+    private long bytes;
 
-    /// <summary>Makes an empty window.</summary>
+    /// <summary>Makes an empty window bounded by count and age.</summary>
     /// <param name="capacity">The most entries kept; the oldest go first.</param>
     /// <param name="maxAge">How long an entry is kept after it was added.</param>
     /// <param name="time">The clock that ages entries.</param>
     public RecentEvents(int capacity, TimeSpan maxAge, TimeProvider time)
+        : this(capacity, long.MaxValue, maxAge, time)
+    {
+    }
+
+    /// <summary>Makes an empty window bounded by count, bytes and age.</summary>
+    /// <param name="capacity">The most entries kept; the oldest go first.</param>
+    /// <param name="maxBytes">The most bytes kept (by <see cref="EstimatedBytes"/>); past it the oldest go first, and the newest entry always stays.</param>
+    /// <param name="maxAge">How long an entry is kept after it was added.</param>
+    /// <param name="time">The clock that ages entries.</param>
+    public RecentEvents(int capacity, long maxBytes, TimeSpan maxAge, TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
         ArgumentNullException.ThrowIfNull(time);
-        ring = new (LoggedEvent, long)[capacity];
+        this.capacity = capacity;
+        this.maxBytes = maxBytes;
+        ring = new (LoggedEvent, long)[Math.Min(capacity, InitialSlots)];
         this.maxAge = maxAge;
         this.time = time;
     }
@@ -30,13 +55,26 @@ public sealed class RecentEvents
     public int Count => count;
 
     /// <summary>The most entries it holds.</summary>
-    public int Capacity => ring.Length;
+    public int Capacity => capacity;
+
+    /// <summary>The bytes it holds, by <see cref="EstimatedBytes"/>.</summary>
+    public long Bytes => bytes;
 
     /// <summary>The seq of the oldest entry; meaningless when <see cref="Count"/> is 0.</summary>
     public long FirstSeq => count == 0 ? 0 : ring[head].Entry.Seq;
 
     /// <summary>The oldest entry, or <c>null</c>.</summary>
     public LoggedEvent? Oldest => count == 0 ? null : ring[head].Entry;
+
+    /// <summary>
+    /// What an entry is taken to hold in memory: three times its frame (the frame, the same with its
+    /// WebSocket header, and the parsed <c>data</c> of its event) plus <see cref="EntryOverheadBytes"/>.
+    /// </summary>
+    public static long EstimatedBytes(LoggedEvent entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return (3L * entry.Utf8Frame.Length) + EntryOverheadBytes;
+    }
 
     /// <summary>
     /// Adds the next entry (its seq one above the last one's, unless the window is empty), dropping
@@ -53,23 +91,46 @@ public sealed class RecentEvents
             throw new ArgumentException($"Entries are added in seq order without gaps: expected {ring[(head + count - 1) % ring.Length].Entry.Seq + 1}, got {entry.Seq}.", nameof(entry));
         }
         LoggedEvent? dropped = null;
-        if (count == ring.Length)
+        if (count == capacity)
         {
             dropped = RemoveOldest();
         }
+        else if (count == ring.Length)
+        {
+            Grow();
+        }
         ring[(head + count) % ring.Length] = (entry, addedAt);
         count++;
+        bytes += EstimatedBytes(entry);
         return dropped;
     }
 
-    /// <summary>Drops the oldest entry if it is older than the maximum age, and returns it; <c>null</c> when none is.</summary>
+    /// <summary>
+    /// Drops the oldest entry if it is older than the maximum age, or if the window holds more bytes than
+    /// its bound (never the newest entry), and returns it; <c>null</c> when neither is so. Call until <c>null</c>.
+    /// </summary>
     public LoggedEvent? RemoveExpired()
     {
+        if (count > 1 && bytes > maxBytes)
+        {
+            return RemoveOldest();
+        }
         if (count > 0 && time.GetElapsedTime(ring[head].AddedAt) > maxAge)
         {
             return RemoveOldest();
         }
         return null;
+    }
+
+    private void Grow()
+    {
+        var grown = new (LoggedEvent, long)[(int)Math.Min(capacity, 2L * ring.Length)];
+        for (var i = 0; i < count; i++)
+        {
+            grown[i] = ring[(head + i) % ring.Length];
+        }
+        ring = grown;
+        head = 0;
     }
 
     /// <summary>Drops the oldest entry and returns it.</summary>
@@ -83,6 +144,7 @@ public sealed class RecentEvents
         ring[head] = default;
         head = (head + 1) % ring.Length;
         count--;
+        bytes -= EstimatedBytes(oldest);
         return oldest;
     }
 

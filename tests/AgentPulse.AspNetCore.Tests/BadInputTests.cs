@@ -63,6 +63,34 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task EmptyFrame_LargeFrame_AndOneInPieces_AreEachReadWhole_AfterTheIdleWait()
+    {
+        await using var server = await LibraryHost.StartAsync();
+        await using var client = await server.ConnectAsync();
+        await client.HandshakeAsync();
+
+        // An empty text frame ends at the zero-byte wait: it is one (bad) operation, not lost.
+        await client.SendTextAsync("");
+        Assert.Equal("bad_request", (await client.ReceiveFrameAsync()).Data().GetProperty("code").GetString());
+
+        // Past the 512 bytes read first, whole.
+        var id = new string('p', 2_000);
+        await client.SendTextAsync($$"""{"op":"ping","id":"{{id}}"}""");
+        Assert.Equal(id, (await client.ReceiveFrameAsync()).Data().GetProperty("id").GetString());
+
+        // A message in three frames, the first of them empty.
+        var parts = new[] { "", "{\"op\":\"ping\",", "\"id\":\"p2\"}" };
+        for (var i = 0; i < parts.Length; i++)
+        {
+            await client.Socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(parts[i]), WebSocketMessageType.Text, i == parts.Length - 1, CancellationToken.None);
+        }
+        Assert.Equal("p2", (await client.ReceiveFrameAsync()).Data().GetProperty("id").GetString());
+
+        await client.SendTextAsync("""{"op":"ping","id":"p3"}""");
+        Assert.Equal("p3", (await client.ReceiveFrameAsync()).Data().GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task OversizeFrame_ClosesWith1009_AndOthersGoOn()
     {
         await using var server = await LibraryHost.StartAsync();

@@ -83,4 +83,41 @@ public sealed class InMemoryEventLogTests
         Assert.False((await log.ReadAfterAsync(20, 100)).Complete);
         Assert.True((await log.ReadAfterAsync(25, 100)).Complete);
     }
+
+    [Fact]
+    public async Task Retention_ByBytes_DropsTheOldestPastTheBudget_AndSaysWhereTheLogStarts()
+    {
+        var entryBytes = RecentEvents.EstimatedBytes(LoggedEvent.Create(Note(20).Event with { Seq = 20 }, EventAudience.Public)); // as each of 10…99
+        var log = new InMemoryEventLog(Options.Create(new AgentPulseOptions { LogRetentionCount = 1_000, LogRetentionBytes = 10 * entryBytes }), time);
+        await log.StartAsync(new RecordingSink());
+        Assert.Equal(1, log.FirstRetainedSeq);
+
+        await log.AppendAsync(Enumerable.Range(1, 9).Select(Note).ToList());
+        Assert.Equal(1, log.FirstRetainedSeq);
+        await log.AppendAsync(Enumerable.Range(10, 16).Select(Note).ToList());
+
+        Assert.Equal(16, log.FirstRetainedSeq);
+        Assert.True((await log.ReadAfterAsync(15, 100)).Complete);
+        Assert.Equal(Enumerable.Range(16, 10).Select(i => (long)i), (await log.ReadAfterAsync(15, 100)).Events.Select(e => e.Seq));
+        Assert.False((await log.ReadAfterAsync(14, 100)).Complete);
+        // What left the log may be published again: its id is forgotten with it.
+        Assert.False((await log.AppendAsync([Note(1)]))[0].Duplicate);
+        Assert.True((await log.AppendAsync([Note(20)]))[0].Duplicate);
+    }
+
+    [Fact]
+    public void RecentEvents_GrowsPastItsFirstSlots_KeepingOrder_AndDropsByCountAtItsCapacity()
+    {
+        var window = new RecentEvents(3_000, TimeSpan.FromMinutes(10), time);
+        for (var i = 1; i <= 3_500; i++)
+        {
+            var dropped = window.Add(LoggedEvent.Create(Note(i).Event with { Seq = i }, EventAudience.Public));
+            Assert.Equal(i > 3_000 ? i - 3_000 : null, dropped?.Seq);
+        }
+
+        Assert.Equal(3_000, window.Count);
+        Assert.True(window.TryReadAfter(500, 5_000, 3_500, out var events));
+        Assert.Equal(Enumerable.Range(501, 3_000).Select(i => (long)i), events.Select(e => e.Seq));
+        Assert.False(window.TryReadAfter(499, 10, 3_500, out _));
+    }
 }

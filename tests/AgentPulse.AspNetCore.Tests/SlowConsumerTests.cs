@@ -79,6 +79,42 @@ public abstract class SlowConsumerTests(bool http2)
     }
 
     [Fact]
+    public async Task BurstPastTheOldRetention_ToAClientThatReadsLate_IsCaughtUpFromTheLog_EveryEventOnce()
+    {
+        // The defaults: a queue of 1,024 and a log bounded by 64 MiB. 20,000 events of about 700 bytes
+        // (14 MB, 47 MB as the log counts them) are more than the socket buffers hold, so the client falls
+        // more than 10,000 events behind (the entry count the log used to keep) before it reads at all.
+        const int Count = 20_000;
+        await using var server = await StartAsync();
+        var overflows = 0L;
+        var catchUps = 0L;
+        var meters = server.Get<IMeterFactory>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Name is "agentpulse.queue.overflows" or "agentpulse.queue.catchups")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            Interlocked.Add(ref instrument.Name == "agentpulse.queue.overflows" ? ref overflows : ref catchUps, value));
+        listener.Start();
+
+        await using var client = await server.ConnectAsync();
+        await client.HandshakeAsync();
+        var publisher = server.Get<IEventPublisher>();
+        await StreamingTests.PublishManyAsync(publisher, Count, padding: 500);
+
+        var events = await client.EventsAsync(Count);
+        Assert.Equal(Enumerable.Range(1, Count).Select(i => (long)i), events.Select(e => e.Seq()));
+        var next = await publisher.PublishAsync(StreamingTests.Progress(Count + 1));
+        Assert.Equal(next.Seq, (await client.EventsAsync(1))[0].Seq());
+        Assert.Equal(0, Interlocked.Read(ref overflows));
+        Assert.True(Interlocked.Read(ref catchUps) > 0, "the queue never overflowed: the test did not exercise the catch-up");
+    }
+
+    [Fact]
     public async Task BurstLargerThanTheQueue_ReachesAReadingClientWhole_FromTheLog()
     {
         const int Count = 5_000;

@@ -25,6 +25,7 @@ public sealed class LimitOptionsTests
     [InlineData("AgentPulse:MaxConnectionsPerIp", "0")]
     [InlineData("AgentPulse:MaxSubscriptionPatterns", "0")]
     [InlineData("AgentPulse:MaxControlQueueBytes", "100")]
+    [InlineData("AgentPulse:LogRetentionBytes", "1000")]
     public async Task ALimitOutOfRange_StopsTheStart_NamingIt(string key, string value)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => RunningServer.StartAsync(new Dictionary<string, string?> { [key] = value }));

@@ -26,6 +26,13 @@ internal sealed class AgentPulseClientConnection : IResumableConnection
             SocketFactory = localAddress is null ? null : (uri, ct) => SourceAddresses.ConnectAsync(uri, localAddress, TimeSpan.FromSeconds(15), ct),
         });
         subscription = client.On<TaskProgress>((progress, e) => sink.OnEvent(index, e.Id, progress));
+        client.StateChanged += status =>
+        {
+            if (status.State == ConnectionState.Reconnecting && status.Attempt <= 1)
+            {
+                ClientDrops.Record(status.Reason, status.CloseCode);
+            }
+        };
     }
 
     public long Position => client.LastSeq;
@@ -54,4 +61,27 @@ internal sealed class AgentPulseClientFactory : IBenchClientFactory
 
     public IBenchConnection Create(Uri server, int index, IEventSink sink, IPAddress? localAddress) =>
         new AgentPulseClientConnection(server, index, sink, localAddress);
+}
+
+/// <summary>Why AgentPulse clients of the load process lost their connection (reason and close code), counted for the progress lines and the notes.</summary>
+internal static class ClientDrops
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Counts = new();
+
+    public static void Record(DisconnectReason? reason, int? closeCode) =>
+        Counts.AddOrUpdate($"{reason?.ToString() ?? "unknown"} ({closeCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no code"})", 1, (_, n) => n + 1);
+
+    /// <summary>What was counted since the last call, as "HeartbeatTimeout (1006) × 12, …"; empty when nothing.</summary>
+    public static string Take()
+    {
+        var taken = new List<string>();
+        foreach (var key in Counts.Keys)
+        {
+            if (Counts.TryRemove(key, out var n))
+            {
+                taken.Add($"{key} × {n}");
+            }
+        }
+        return string.Join(", ", taken.Order(StringComparer.Ordinal));
+    }
 }

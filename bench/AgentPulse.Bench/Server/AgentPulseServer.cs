@@ -97,6 +97,8 @@ internal sealed class CountingEventLog(IEventLog inner) : IEventLog, IAsyncDispo
 
     public long LastSeq => inner.LastSeq;
 
+    public long FirstRetainedSeq => inner.FirstRetainedSeq;
+
     public Task StartAsync(IEventLogSink sink, CancellationToken cancellationToken = default) => inner.StartAsync(sink, cancellationToken);
 
     public ValueTask<IReadOnlyList<PublishResult>> AppendAsync(IReadOnlyList<EventToAppend> events, CancellationToken cancellationToken = default) =>

@@ -12,6 +12,7 @@ internal sealed class AgentPulseMetrics
     private readonly Counter<long> framesSent;
     private readonly Counter<long> eventsConflated;
     private readonly Counter<long> queueOverflows;
+    private readonly Counter<long> catchUps;
     private readonly Counter<long> resumes;
     private readonly Counter<long> refusals;
 
@@ -23,6 +24,7 @@ internal sealed class AgentPulseMetrics
         framesSent = meter.CreateCounter<long>("agentpulse.frames.sent", "{frame}", "Frames sent to connections.");
         eventsConflated = meter.CreateCounter<long>("agentpulse.events.conflated", "{event}", "task.progress events not sent to a connection that asked for conflation (a newer one took their place).");
         queueOverflows = meter.CreateCounter<long>("agentpulse.queue.overflows", "{connection}", "Connections closed with 4008 because their send queue overflowed.");
+        catchUps = meter.CreateCounter<long>("agentpulse.queue.catchups", "{catchup}", "Times a connection's writer sent from the log what its send queue could not hold (a resume's replay included).");
         resumes = meter.CreateCounter<long>("agentpulse.resumes", "{connection}", "Connections that asked to resume, by whether they were recovered.");
         refusals = meter.CreateCounter<long>("agentpulse.connections.refused", "{connection}", "Upgrades refused with 503 past a connection cap, by reason (server_full, address_full).");
     }
@@ -38,6 +40,8 @@ internal sealed class AgentPulseMetrics
     public void EventsConflated(long count) => eventsConflated.Add(count);
 
     public void QueueOverflowed() => queueOverflows.Add(1);
+
+    public void CaughtUp() => catchUps.Add(1);
 
     public void ConnectionRefused(string reason) => refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -21,7 +21,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     // connection sees an exact cut: everything up to lastFanOutSeq is in the log, everything after
     // reaches its queue.
     private readonly Lock fanOutGate = new();
-    private ServerConnection[] connections = [];
+    private readonly SlotSet<ServerConnection> connections = new();
     private long lastFanOutSeq;
     private volatile bool completed;
 
@@ -36,8 +36,17 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
 
     public IEventLog Log => log;
 
-    /// <summary>The connections now joined, for heartbeats and shutdown.</summary>
-    public ReadOnlySpan<ServerConnection> Connections => Volatile.Read(ref connections);
+    /// <summary>The connections now joined, for heartbeats and shutdown: a copy, made again only after a join or a leave.</summary>
+    public ServerConnection[] Connections
+    {
+        get
+        {
+            lock (fanOutGate)
+            {
+                return connections.Snapshot();
+            }
+        }
+    }
 
     /// <summary>Opens the log and takes its committed entries from now on.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -121,7 +130,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
                     }
                 }
                 lastFanOutSeq = entry.Seq;
-                foreach (var connection in connections)
+                foreach (var connection in connections.Items)
                 {
                     connection.Offer(entry);
                 }
@@ -138,7 +147,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
         lock (fanOutGate)
         {
             atCut?.Invoke();
-            connections = [.. connections, connection];
+            connections.Add(connection);
             return lastFanOutSeq;
         }
     }
@@ -147,18 +156,13 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     {
         lock (fanOutGate)
         {
-            var index = Array.IndexOf(connections, connection);
-            if (index < 0)
-            {
-                return;
-            }
-            connections = [.. connections.AsSpan(0, index), .. connections.AsSpan(index + 1)];
+            connections.Remove(connection);
         }
     }
 
-    public int Count => Volatile.Read(ref connections).Length;
+    public int Count => connections.Count;
 
-    public IReadOnlyList<string> ConnectionIds => Array.ConvertAll(Volatile.Read(ref connections), c => c.ConnectionId);
+    public IReadOnlyList<string> ConnectionIds => Array.ConvertAll(Connections, c => c.ConnectionId);
 
     public bool Abort(string connectionId) => Find(connectionId)?.Abort() is not null;
 
@@ -170,7 +174,7 @@ internal sealed partial class EventHub : IEventPublisher, IAgentPulseConnections
     }
 
     private ServerConnection? Find(string connectionId) =>
-        Array.Find(Volatile.Read(ref connections), c => c.ConnectionId == connectionId);
+        Array.Find(Connections, c => c.ConnectionId == connectionId);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Event observer {Observer} failed on seq {Seq}.")]
     private static partial void LogObserverFailed(ILogger logger, string observer, long seq, Exception exception);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace AgentPulse.AspNetCore.Internal;
 
 /// <summary>
-/// The default log: the latest events in memory, retained by count and age. An append commits at
+/// The default log: the latest events in memory, retained by count, bytes and age. An append commits at
 /// once and hands its entries to the sink before it returns, under the log's lock, so seq order and
 /// fan-out order are one. Its epoch is new with every process, so a client that resumes across a
 /// restart is told it was not recovered.
@@ -16,16 +16,19 @@ internal sealed class InMemoryEventLog : IEventLog
     private readonly Dictionary<(string Source, string Id), long> byId = new();
     private IEventLogSink? sink;
     private long lastSeq;
+    private long firstRetainedSeq = 1;
 
     public InMemoryEventLog(IOptions<AgentPulseOptions> options, TimeProvider time)
     {
-        recent = new RecentEvents(options.Value.LogRetentionCount, options.Value.LogRetentionAge, time);
+        recent = new RecentEvents(options.Value.LogRetentionCount, options.Value.LogRetentionBytes, options.Value.LogRetentionAge, time);
         Epoch = Guid.NewGuid().ToString("N")[..16];
     }
 
     public string Epoch { get; }
 
     public long LastSeq => Volatile.Read(ref lastSeq);
+
+    public long FirstRetainedSeq => Volatile.Read(ref firstRetainedSeq);
 
     public Task StartAsync(IEventLogSink sink, CancellationToken cancellationToken = default)
     {
@@ -63,6 +66,7 @@ internal sealed class InMemoryEventLog : IEventLog
                 (added ??= new List<LoggedEvent>(events.Count)).Add(entry);
                 results[i] = new PublishResult(entry.Seq, cloudEvent.Id, Duplicate: false);
             }
+            EvictExpired();
             if (added is not null)
             {
                 sink?.OnCommitted(added);
@@ -87,5 +91,6 @@ internal sealed class InMemoryEventLog : IEventLog
         {
             byId.Remove((expired.Event.Source, expired.Event.Id));
         }
+        Volatile.Write(ref firstRetainedSeq, recent.Count == 0 ? lastSeq + 1 : recent.FirstSeq);
     }
 }

@@ -14,21 +14,39 @@ internal sealed partial class ServerConnection
     private int invalidFrames;
     private long invalidWindowStart;
 
-    /// <summary>Reads the client's operations until it closes or goes away; a close from the client is echoed.</summary>
+    /// <summary>
+    /// Reads the client's operations until it closes or goes away; a close from the client is echoed. It waits
+    /// for each frame with a zero-byte read and rents its buffers only while it reads one, so an idle
+    /// connection holds no receive buffer.
+    /// </summary>
     private async Task ReceiveLoopAsync(CancellationToken requestAborted)
     {
-        var small = new byte[SmallReceiveBuffer];
+        byte[]? small = null;
         byte[]? large = null;
         try
         {
             while (true)
             {
-                var result = await socket.ReceiveAsync(small.AsMemory(), requestAborted);
+                // What the last frame used goes back before the wait (its paths that skip a frame included).
+                Return(ref small);
+                Return(ref large);
+                var result = await socket.ReceiveAsync(Memory<byte>.Empty, requestAborted);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     // Echo the client's close; ours wins if one was already requested.
                     RequestClose((int?)socket.CloseStatus ?? CloseCodes.Normal, socket.CloseStatusDescription ?? "");
                     return;
+                }
+                small = ArrayPool<byte>.Shared.Rent(SmallReceiveBuffer);
+                if (!result.EndOfMessage)
+                {
+                    // The frame has a payload (an empty one ended with the zero-byte read).
+                    result = await socket.ReceiveAsync(small.AsMemory(0, SmallReceiveBuffer), requestAborted);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        RequestClose((int?)socket.CloseStatus ?? CloseCodes.Normal, socket.CloseStatusDescription ?? "");
+                        return;
+                    }
                 }
                 var length = result.Count;
                 var message = small.AsMemory(0, length);
@@ -83,9 +101,16 @@ internal sealed partial class ServerConnection
         }
         finally
         {
-            if (large is not null)
+            Return(ref small);
+            Return(ref large);
+        }
+
+        static void Return(ref byte[]? buffer)
+        {
+            if (buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(large);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
             }
         }
     }

@@ -19,6 +19,9 @@ internal sealed partial class ServerConnection
             var recovered = after is { } from && (epoch is null || epoch == hub.Log.Epoch)
                 && (await hub.Log.ReadAfterAsync(from, 1, requestAborted)).Complete;
             IReadOnlyList<TaskRecord>? snapshot = null;
+            // Where fan-out measures the connection from until the writer has greeted: a queue that fills
+            // before then is as far behind as the replay's start, or no further than the log's end.
+            Volatile.Write(ref position, recovered ? after!.Value : hub.Log.LastSeq);
             var joinedAt = recovered
                 ? hub.Join(this, null)
                 : hub.Join(this, () => snapshot = snapshots.GetSnapshot(identity.User));

@@ -116,6 +116,7 @@ internal sealed partial class ServerConnection
     {
         var sent = 0;
         var mark = outbound.BeginCatchUp();
+        metrics.CaughtUp();
         while (Volatile.Read(ref closeCode) == 0)
         {
             var read = await hub.Log.ReadAfterAsync(position, options.ReplayBatchSize, cancellationToken);

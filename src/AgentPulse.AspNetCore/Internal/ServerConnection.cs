@@ -15,7 +15,7 @@ namespace AgentPulse.AspNetCore.Internal;
 /// Who writes what: the fields below are each written by one side only (named beside them) and read
 /// with <see cref="Volatile"/> by the others; the close request is decided by one compare-and-swap.
 /// </remarks>
-internal sealed partial class ServerConnection
+internal sealed partial class ServerConnection : ISlotted
 {
     private readonly WebSocket socket;
     private readonly FrameSink sink;
@@ -34,8 +34,8 @@ internal sealed partial class ServerConnection
 
     // Written by the receive loop, read by fan-out.
     private volatile TypePatternSet filter;
-    // Written by the writer: the highest seq it has handled (sent, or passed over by the filter).
-    // Fan-out reads it to tell how far behind the connection is; a heartbeat carries it.
+    // Written by the writer: the highest seq it has handled (sent, or passed over by the filter); set once
+    // before the writer starts, by RunAsync. Fan-out reads it to tell how far behind the connection is; a heartbeat carries it.
     private long position;
     // Written by the writer and the heartbeat scan: when something last went out.
     private long lastSendTimestamp;
@@ -77,6 +77,9 @@ internal sealed partial class ServerConnection
 
     public string ConnectionId { get; }
 
+    /// <summary>Its index in fan-out's set (-1 when not joined); the hub's, under its lock.</summary>
+    public int Slot { get; set; } = -1;
+
     /// <summary>Called by fan-out for every event, under its lock: filter, then queue without waiting.</summary>
     public void Offer(LoggedEvent entry)
     {
@@ -84,7 +87,8 @@ internal sealed partial class ServerConnection
         {
             return;
         }
-        if (entry.Seq - Volatile.Read(ref position) > options.LogRetentionCount)
+        var at = Volatile.Read(ref position);
+        if (entry.Seq - at > options.LogRetentionCount || at + 1 < hub.Log.FirstRetainedSeq)
         {
             // So far behind that the log will not hold what it missed: drop it, it resumes or reloads.
             Overflow();
