@@ -1,7 +1,8 @@
 // What the 3D view costs, measured in the OS Chromium (SwiftShader WebGL: no machine here has a GPU):
-//   - its bundle (js/scene.js): bytes as built, gzip and brotli (quality 11, what a publish serves);
+//   - its bundle (_content/AgentPulse.Web.Scene/js/scene.js): bytes as built, gzip and brotli (quality 11, what a
+//     publish serves), and its lazily loaded assembly on the wire;
 //   - the dashboard's first load (/): bytes on the wire until it is connected and the network is idle, and
-//     whether any of it belongs to the 3D view (it must not);
+//     whether any of it belongs to the 3D view (its assembly, symbols, bundle or styles: it must not);
 //   - the time to the scene's first frame: a cold load of /3d (from navigation start: the app boots,
 //     connects, imports the bundle, builds the scene), and from the dashboard's "3D view" link (the app
 //     already running: the bundle is fetched and the scene built).
@@ -10,7 +11,8 @@
 //   dotnet run --project bench/AgentPulse.Bench.Scene -c Release [-- --runs 5]
 //   dotnet run --project bench/AgentPulse.Bench.Scene -c Release -- --compare-url http://127.0.0.1:5000/ --compare-name main
 //     (also the dashboard's first load of a server already running, such as one built from another commit,
-//     and the difference: what this build adds to it)
+//     and the difference: what this build adds to it; --compare-url and --compare-name may be given again,
+//     the n-th name naming the n-th server)
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
@@ -22,8 +24,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 var runs = Arg("--runs", 5);
-var compareUrl = ArgText("--compare-url");
-var compareName = ArgText("--compare-name") ?? "the other server";
+var compareUrls = ArgTexts("--compare-url");
+var compareNames = ArgTexts("--compare-name");
 var loadAtStart = LoadAverage();
 
 var data = Path.Combine(Path.GetTempPath(), "agentpulse-bench-scene", Guid.NewGuid().ToString("N"));
@@ -41,29 +43,30 @@ try
     }
     var lines = new List<string>
     {
-        $"Scene benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores; load average {loadAtStart} at start, {LoadAverage()} at end; {runs} runs each, every one in a new browser profile (cold cache); Chromium with SwiftShader (software WebGL).",
-        "",
-        "Medians with min–max over the runs.",
-        "",
         "| Metric | Value |",
         "|---|---|",
         $"| Dashboard (`/`) first load, bytes on the wire until connected and idle | **{Kb(Median(dashboard.Select(d => (double)d.Bytes)))}** ({Kb(dashboard.Min(d => d.Bytes))}–{Kb(dashboard.Max(d => d.Bytes))}) in {dashboard[0].Requests} requests |",
-        $"| … of which the 3D view's (`js/scene.js`, `css/scene.css`) | {dashboard.Max(d => d.SceneBytes)} bytes |",
+        $"| … of which the 3D view's (its assembly and symbols, `scene.js`, `scene.css`) | {dashboard.Max(d => d.SceneBytes)} bytes |",
+        $"| Dashboard first load as a publish sends it (the same bodies without symbols, each brotli quality 11) | **{Kb(Median(dashboard.Select(d => (double)d.PublishedBytes)))}** |",
     };
-    if (compareUrl is not null)
+    for (var c = 0; c < compareUrls.Count; c++)
     {
+        var compareUrl = compareUrls[c];
+        var compareName = c < compareNames.Count ? compareNames[c] : "the other server";
         var other = new List<Load>();
         for (var i = 0; i < runs; i++)
         {
             other.Add(await DashboardAsync(new Uri(compareUrl.EndsWith('/') ? compareUrl : compareUrl + "/")));
         }
         var delta = Median(dashboard.Select(d => (double)d.Bytes)) - Median(other.Select(d => (double)d.Bytes));
-        lines.Add($"| Dashboard first load, {compareName} (`--compare-url`) | {Kb(Median(other.Select(d => (double)d.Bytes)))} in {other[0].Requests} requests |");
+        lines.Add($"| Dashboard first load, {compareName} (`--compare-url`) | {Kb(Median(other.Select(d => (double)d.Bytes)))} ({Kb(other.Min(d => d.Bytes))}–{Kb(other.Max(d => d.Bytes))}) in {other[0].Requests} requests |");
         lines.Add($"| … this build adds to it | {(delta >= 0 ? "+" : "−")}{Kb(Math.Abs(delta))} |");
+        var publishedDelta = Median(dashboard.Select(d => (double)d.PublishedBytes)) - Median(other.Select(d => (double)d.PublishedBytes));
+        lines.Add($"| … as a publish sends it (brotli, no symbols): {Kb(Median(other.Select(d => (double)d.PublishedBytes)))}; this build adds | {(publishedDelta >= 0 ? "+" : "−")}{Kb(Math.Abs(publishedDelta))} |");
     }
 
     using var http = new HttpClient { BaseAddress = baseAddress };
-    var bundle = await http.GetByteArrayAsync(new Uri("js/scene.js", UriKind.Relative));
+    var bundle = await http.GetByteArrayAsync(new Uri(SceneAsset.Bundle.TrimStart('/'), UriKind.Relative));
     var cold = new List<Frame>();
     var fromLink = new List<Frame>();
     for (var i = 0; i < runs; i++)
@@ -73,13 +76,29 @@ try
     }
     lines.AddRange(
     [
-        $"| 3D bundle `js/scene.js`: as built / gzip / **brotli** (quality 11) | {Kb(bundle.Length)} / {Kb(Gzip(bundle))} / **{Kb(Brotli(bundle))}** |",
+        $"| 3D bundle `scene.js`: as built / gzip / **brotli** (quality 11) | {Kb(bundle.Length)} / {Kb(Gzip(bundle))} / **{Kb(Brotli(bundle))}** |",
         $"| 3D bundle on the wire in a run (as this server sends it) | {Kb(Median(cold.Select(c => c.BundleTransfer)))} |",
+        $"| 3D view's assembly (and symbols) on the wire when `/3d` opens (as this server sends them) | {Kb(Median(cold.Select(c => c.AssemblyTransfer)))} |",
         $"| First frame, cold load of `/3d` (from navigation start) | **{Ms(Median(cold.Select(c => c.FirstFrame)))}** ({Ms(cold.Min(c => c.FirstFrame))}–{Ms(cold.Max(c => c.FirstFrame))}) |",
         $"| … of which the scene itself (module's `create` to first frame) | {Ms(Median(cold.Select(c => c.Create)))} ({Ms(cold.Min(c => c.Create))}–{Ms(cold.Max(c => c.Create))}) |",
         $"| First frame from the dashboard's \"3D view\" link (app running, bundle not cached) | **{Ms(Median(fromLink.Select(c => c.FirstFrame)))}** ({Ms(fromLink.Min(c => c.FirstFrame))}–{Ms(fromLink.Max(c => c.FirstFrame))}) |",
     ]);
     lines.Add("");
+    // The header last, so its load average at the end is the end's.
+    var loadAtEnd = LoadAverage();
+    var header = new List<string>
+    {
+        $"Scene benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores; load average {loadAtStart} at start, {loadAtEnd} at end; {runs} runs each, every one in a new browser profile (cold cache); Chromium with SwiftShader (software WebGL).",
+        "",
+    };
+    if (Busy(loadAtStart) || Busy(loadAtEnd))
+    {
+        header.Add("Measured on a busy machine (a load average above 2 on 2 cores): the timings are slower and more spread than on a quiet one; the byte counts do not depend on the load.");
+        header.Add("");
+    }
+    header.Add("Medians with min–max over the runs.");
+    header.Add("");
+    lines.InsertRange(0, header);
     var report = string.Join('\n', lines);
     Console.WriteLine(report);
     var results = Path.Combine(FindRepoRoot(), "bench", "results");
@@ -94,27 +113,65 @@ finally
 }
 
 // The dashboard from a cold cache: every response's body bytes on the wire (encoded), until it is
-// connected and the network is idle.
+// connected and the network is idle; and the same bodies as a publish would send them to a browser that
+// takes brotli: no symbols (a published app loads none), each body brotli-compressed at quality 11 (what
+// a publish precompresses).
 static async Task<Load> DashboardAsync(Uri baseAddress)
 {
     await using var browser = await Chromium.LaunchAsync("bench-dashboard");
     var responses = new List<IResponse>();
-    browser.Page.Response += (_, response) => responses.Add(response);
+    browser.Page.Response += (_, response) =>
+    {
+        // Playwright raises its events on its own thread.
+        lock (responses)
+        {
+            responses.Add(response);
+        }
+    };
     await browser.Page.GotoAsync(baseAddress.ToString());
     await Assertions.Expect(browser.Page.GetByRole(AriaRole.Status, new() { Name = "Connection" })).ToHaveTextAsync("Connected", new() { Timeout = 60_000 });
     await browser.Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-    long bytes = 0, scene = 0;
-    foreach (var response in responses.ToList())
+    IResponse[] seen;
+    lock (responses)
+    {
+        seen = [.. responses];
+    }
+    long bytes = 0, scene = 0, published = 0;
+    foreach (var response in seen)
     {
         var sizes = await response.Request.SizesAsync();
         bytes += sizes.ResponseBodySize;
         var path = new Uri(response.Url).AbsolutePath;
-        if (path is "/js/scene.js" or "/css/scene.css")
+        if (SceneAsset.IsOfTheView(path))
         {
             scene += sizes.ResponseBodySize;
         }
+        if (!path.EndsWith(".pdb", StringComparison.Ordinal) && response.Status == 200)
+        {
+            published += BrotliOnce(await response.BodyAsync());
+        }
     }
-    return new Load(bytes, scene, responses.Count);
+    return new Load(bytes, scene, seen.Length, published);
+}
+
+// Brotli at quality 11 is slow, and most bodies (the framework's files) are the same in every run and on
+// every server compared: each distinct body is compressed once.
+static long BrotliOnce(byte[] body)
+{
+    var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(body));
+    lock (BrotliSizes.Known)
+    {
+        if (BrotliSizes.Known.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+    }
+    long size = body.Length == 0 ? 0 : Brotli(body);
+    lock (BrotliSizes.Known)
+    {
+        BrotliSizes.Known[key] = size;
+    }
+    return size;
 }
 
 // /3d from a cold cache: the first frame's mark, from navigation start.
@@ -140,16 +197,19 @@ static async Task<Frame> SceneFromDashboardAsync(Uri baseAddress)
 static async Task<Frame> FirstFrameAsync(IPage page, double since)
 {
     await page.WaitForFunctionAsync("() => performance.getEntriesByName('agentpulse-scene-first-frame').length > 0", null, new() { Timeout = 120_000 });
-    var json = await page.EvaluateAsync<string>("""
+    var json = await page.EvaluateAsync<string>($$"""
         async () => {
           const frame = performance.getEntriesByName('agentpulse-scene-first-frame')[0].startTime;
-          const bundle = performance.getEntriesByType('resource').find(r => new URL(r.name).pathname === '/js/scene.js');
-          const view = (await import('/js/scene.js')).inspect().view;
-          return JSON.stringify({ frame, create: view.firstFrameMs, transfer: bundle ? bundle.encodedBodySize : 0 });
+          const resources = performance.getEntriesByType('resource');
+          const bundle = resources.find(r => new URL(r.name).pathname === '{{SceneAsset.Bundle}}');
+          const assembly = resources.filter(r => new URL(r.name).pathname.startsWith('{{SceneAsset.AssemblyPrefix}}'))
+            .reduce((sum, r) => sum + r.encodedBodySize, 0);
+          const view = (await import('{{SceneAsset.Bundle}}')).inspect().view;
+          return JSON.stringify({ frame, create: view.firstFrameMs, transfer: bundle ? bundle.encodedBodySize : 0, assembly });
         }
         """);
     var result = JsonDocument.Parse(json).RootElement;
-    return new Frame(result.GetProperty("frame").GetDouble() - since, result.GetProperty("create").GetDouble(), result.GetProperty("transfer").GetDouble());
+    return new Frame(result.GetProperty("frame").GetDouble() - since, result.GetProperty("create").GetDouble(), result.GetProperty("transfer").GetDouble(), result.GetProperty("assembly").GetDouble());
 }
 
 static int Gzip(byte[] data)
@@ -178,6 +238,10 @@ static string Kb(double bytes) => string.Create(CultureInfo.InvariantCulture, $"
 
 static string Ms(double ms) => string.Create(CultureInfo.InvariantCulture, $"{ms:N0} ms");
 
+// Whether a load average ("1 5 15" minutes) says the machine was busy: any of them above 2.
+static bool Busy(string loadAverage) =>
+    loadAverage.Split(' ').Any(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var load) && load > 2);
+
 static string LoadAverage() =>
     File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
@@ -197,12 +261,14 @@ int Arg(string name, int fallback)
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
-string? ArgText(string name)
+List<string> ArgTexts(string name) =>
+    [.. args.Select((a, i) => (a, i)).Where(p => p.a == name && p.i + 1 < args.Length).Select(p => args[p.i + 1])];
+
+internal sealed record Load(long Bytes, long SceneBytes, int Requests, long PublishedBytes);
+
+internal static class BrotliSizes
 {
-    var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    public static readonly Dictionary<string, long> Known = [];
 }
 
-internal sealed record Load(long Bytes, long SceneBytes, int Requests);
-
-internal sealed record Frame(double FirstFrame, double Create, double BundleTransfer);
+internal sealed record Frame(double FirstFrame, double Create, double BundleTransfer, double AssemblyTransfer);

@@ -268,26 +268,60 @@ public sealed partial class SceneTests
     }
 
     [Fact]
-    public async Task Dashboard_LoadsNothingOfThe3DView_UntilItIsOpened()
+    public async Task Dashboard_LoadsNothingOfThe3DView_NeitherItsAssemblyNorItsScripts_UntilItsLinkIsClicked()
     {
         await using var server = await RunningServer.StartAsync();
         await using var browser = await Chromium.LaunchAsync(TestName());
         var page = browser.Page;
-        var requested = new List<string>();
-        page.Request += (_, request) => requested.Add(new Uri(request.Url).AbsolutePath);
+        var requested = new RequestLog(page);
 
         await page.GotoAsync(server.BaseAddress.ToString());
         await Expect(page.GetByRole(AriaRole.Status, new() { Name = "Connection" })).ToHaveTextAsync("Connected");
         await Expect(page.GetByLabel("Search documents")).ToBeVisibleAsync();
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
 
-        Assert.DoesNotContain("/js/scene.js", requested);
-        Assert.DoesNotContain("/css/scene.css", requested);
+        var loaded = requested.Paths();
+        // The app's own assemblies came (so the check below looks where they are), and nothing of the 3D view: not its
+        // assembly (nor its symbols), not its bundle, not its styles.
+        Assert.Contains(loaded, p => p.StartsWith("/_framework/AgentPulse.Web.Core.", StringComparison.Ordinal));
+        Assert.DoesNotContain(loaded, SceneAsset.IsOfTheView);
 
-        var bundle = page.WaitForResponseAsync(r => new Uri(r.Url).AbsolutePath == "/js/scene.js");
-        var styles = page.WaitForResponseAsync(r => new Uri(r.Url).AbsolutePath == "/css/scene.css");
+        var assembly = page.WaitForResponseAsync(r => SceneAsset.IsAssembly(new Uri(r.Url).AbsolutePath));
+        var bundle = page.WaitForResponseAsync(r => new Uri(r.Url).AbsolutePath == SceneAsset.Bundle);
+        var styles = page.WaitForResponseAsync(r => new Uri(r.Url).AbsolutePath == SceneAsset.Styles);
         await page.GetByRole(AriaRole.Link, new() { Name = "3D view" }).ClickAsync();
+        Assert.Equal(200, (await assembly).Status);
         Assert.Equal(200, (await bundle).Status);
         Assert.Equal(200, (await styles).Status);
+        await Expect(SceneStatus(page)).ToHaveTextAsync("Connected");
+        await browser.ScreenshotAsync("3d-12-from-the-link");
+        Assert.Empty(browser.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task TheViewsAssembly_WhenItCannotBeFetched_TheLayoutSaysSo_AndTryAgainLoadsIt()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var browser = await Chromium.LaunchAsync(TestName(), webGl: true);
+        var page = browser.Page;
+        await page.RouteAsync(url => SceneAsset.IsAssembly(new Uri(url).AbsolutePath), route => route.AbortAsync("connectionrefused"));
+        await page.GotoAsync(server.BaseAddress.ToString());
+        await Expect(page.GetByRole(AriaRole.Status, new() { Name = "Connection" })).ToHaveTextAsync("Connected");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "3D view" }).ClickAsync();
+
+        // The page stays a page: its header, and why there is no 3D view, with a way to try again.
+        var alert = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The 3D view could not be loaded" });
+        await Expect(alert).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Status, new() { Name = "Connection" })).ToHaveTextAsync("Connected");
+        await browser.ScreenshotAsync("3d-13-not-loaded");
+        await Axe.AssertNoViolationsAsync(page, "3d-not-loaded");
+
+        await page.UnrouteAllAsync();
+        await alert.GetByRole(AriaRole.Link, new() { Name = "Try again" }).ClickAsync();
+
+        await Expect(SceneStatus(page)).ToHaveTextAsync("Connected");
+        await Expect(alert).ToHaveCountAsync(0);
     }
 
     /// <summary>
@@ -352,10 +386,10 @@ public sealed partial class SceneTests
     private static partial Regex ReconnectingText();
 }
 
-/// <summary>The scene module's test hook: <c>inspect()</c> of <c>/js/scene.js</c>, the same module instance the page imported.</summary>
+/// <summary>The scene module's test hook: <c>inspect()</c> of the bundle, the same module instance the page imported.</summary>
 internal static class SceneHook
 {
-    public static Task LoadAsync(IPage page) => page.EvaluateAsync("async () => { window.__scene = await import('/js/scene.js'); }");
+    public static Task LoadAsync(IPage page) => page.EvaluateAsync($"async () => {{ window.__scene = await import('{SceneAsset.Bundle}'); }}");
 
     /// <summary>What inspect() returns now.</summary>
     public static async Task<JsonElement> ReadAsync(IPage page) =>

@@ -1,4 +1,4 @@
-namespace AgentPulse.Web;
+namespace AgentPulse.Web.Scene;
 
 /// <summary>
 /// Feeds the 3D view from the page's own state, so nothing is fetched or folded twice: the tasks of

@@ -1,5 +1,5 @@
 // Bundles the 3D view's scene (scene/*.js and the parts of Babylon.js it imports) into one ES module,
-// wwwroot/js/scene.js, tree-shaken and minified. Run by AgentPulse.Web.csproj (target BuildSceneBundle)
+// wwwroot/js/scene.js, tree-shaken and minified. Run by AgentPulse.Web.Scene.csproj (target BuildSceneBundle)
 // when an input is newer than the bundle; `npm run build` does the same by hand.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';

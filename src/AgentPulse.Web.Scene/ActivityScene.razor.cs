@@ -3,10 +3,10 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Logging;
 using Microsoft.JSInterop;
 
-namespace AgentPulse.Web.Components;
+namespace AgentPulse.Web.Scene;
 
 /// <summary>
-/// The 3D view: owns the scene module (<c>js/scene.js</c>, imported when this component first renders, so
+/// The 3D view: owns the scene module (<c>_content/AgentPulse.Web.Scene/js/scene.js</c>, imported when this component first renders, so
 /// the 2D page never loads it) and one view made on its canvas; feeds it snapshots of the page's state
 /// through a <see cref="SceneFeed"/> (at most 10 a second); offers VR. Disposed with the page: the feed stops,
 /// the view disposes its engine and WebGL context, the module reference is released.
@@ -14,7 +14,7 @@ namespace AgentPulse.Web.Components;
 public sealed partial class ActivityScene
 {
     /// <summary>Where the bundle is, relative to the page's base.</summary>
-    public const string ModulePath = "./js/scene.js";
+    public const string ModulePath = "./_content/AgentPulse.Web.Scene/js/scene.js";
 
     private ElementReference canvas;
     private IJSObjectReference? module;

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
-namespace AgentPulse.Web;
+namespace AgentPulse.Web.Scene;
 
 /// <summary>
-/// What the 3D view shows at one moment, as its scene module (<c>wwwroot/js/scene.js</c>) reads it: the
+/// What the 3D view shows at one moment, as its scene module (<c>_content/AgentPulse.Web.Scene/js/scene.js</c>) reads it: the
 /// connection, the stations, the tasks and the notifications. Built by <see cref="SceneFeed"/>; sent as JSON
 /// (<see cref="SceneJson"/>).
 /// </summary>

@@ -40,7 +40,7 @@ public sealed record Toast(long Id, ToastLevel Level, string Message, string? Ti
 }
 
 /// <summary>
-/// What toasts are on screen (the request's Notification component): one <see cref="Components.Toasts"/> host
+/// What toasts are on screen (the request's Notification component): one <c>&lt;Toasts /&gt;</c> host (in the app's layout)
 /// renders them, the 3D view shows the same. What deserves a toast is decided by <see cref="Notifications"/>, the
 /// page's one notification policy. Toasts dismiss themselves after their duration, counted on the injected
 /// <see cref="TimeProvider"/> and paused while hovered or focused; the stack holds <see cref="MaxToasts"/>, and

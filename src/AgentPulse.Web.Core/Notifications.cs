@@ -61,12 +61,12 @@ public sealed class Notifications : IDisposable
     /// </summary>
     public bool Immersive { get; set; }
 
-    /// <summary>Whether the tab is hidden (set by <see cref="PageLifecycle"/>; default: <c>false</c>).</summary>
+    /// <summary>Whether the tab is hidden (set by the app's <c>PageLifecycle</c>; default: <c>false</c>).</summary>
     public bool PageHidden { get; set; }
 
     /// <summary>
     /// Shows a browser notification (title, body, tag); a later one with the same tag replaces it. <c>null</c>
-    /// until the page can (see <see cref="PageLifecycle"/>). It shows nothing unless the person allowed notifications.
+    /// until the page can (see the app's <c>PageLifecycle</c>). It shows nothing unless the person allowed notifications.
     /// </summary>
     public Func<string, string, string, Task>? SystemNotifier { get; set; }
 

@@ -372,7 +372,7 @@ export class ActivityView {
     return { x: rect.left + projected.x * rect.width / width, y: rect.top + projected.y * rect.height / height };
   }
 
-  /** What the scene shows, for tests and for the curious (window console: (await import('/js/scene.js')).inspect()). */
+  /** What the scene shows, for tests and for the curious (window console: (await import('/_content/AgentPulse.Web.Scene/js/scene.js')).inspect()). */
   describe() {
     const tasks = [];
     for (const entity of this.entities.values()) {

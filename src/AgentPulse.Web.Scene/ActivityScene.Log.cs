@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.JSInterop;
 
-namespace AgentPulse.Web.Components;
+namespace AgentPulse.Web.Scene;
 
 public sealed partial class ActivityScene
 {

@@ -1,7 +1,8 @@
-// The 3D activity view's one ES module (wwwroot/js/scene.js once bundled). The page imports it only on
-// /3d, with IJSRuntime.InvokeAsync<IJSObjectReference>("import", "./js/scene.js"), and creates one view per
-// visit; the view is disposed when the page leaves /3d. State flows one way: C# sends snapshots, the
-// scene shows them; the scene never talks to the server.
+// The 3D activity view's one ES module (wwwroot/js/scene.js once bundled, served as
+// _content/AgentPulse.Web.Scene/js/scene.js). The page imports it only on /3d, with
+// IJSRuntime.InvokeAsync<IJSObjectReference>("import", …), and creates one view per visit; the view is
+// disposed when the page leaves /3d. State flows one way: C# sends snapshots, the scene shows them; the
+// scene never talks to the server.
 import { EngineStore, RegisterStandardEngineExtensions, RegisterStandardMaterial, RegisterTexture } from '@babylonjs/core/pure';
 import { ActivityView } from './view.js';
 import { vrSupport } from './xr.js';
