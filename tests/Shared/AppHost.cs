@@ -1,7 +1,10 @@
+using AgentPulse.AspNetCore;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AgentPulse.Testing;
 
@@ -31,6 +34,31 @@ public abstract class AppHost : IAsyncDisposable
         new($"ws://127.0.0.1:{Port}/ws/agents{(string.IsNullOrEmpty(query) ? "" : "?" + query)}");
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
+
+    /// <summary>
+    /// Starts the library alone, as any ASP.NET Core app would host it: Kestrel on 127.0.0.1 and an ephemeral
+    /// port, the endpoint at /ws/agents, and the services <paramref name="configure"/> adds (its log among them).
+    /// </summary>
+    protected static async Task<WebApplication> StartLibraryAppAsync(Action<WebApplicationBuilder> configure)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        configure(builder);
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapAgentPulse("/ws/agents");
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+        return app;
+    }
 
     /// <summary>Stops the app (connections get 1001) and disposes it.</summary>
     public virtual async ValueTask DisposeAsync()
